@@ -1,0 +1,209 @@
+"""The ``boundary-lab`` command line: build the store, print splits and the typology.
+
+The splits and typology paths import pandas and pyarrow only (never geopandas), so a
+cold call stays well under a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import BoundaryLabError, UnknownNameError
+from .layers import AREA_LAYERS
+from .output import FORMATS
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 with usage on a bad argument; keep that, but name what is valid."""
+
+
+def _progress(message: str, _start: list[float] = []) -> None:  # noqa: B006 - shared clock
+    if not _start:
+        _start.append(time.perf_counter())
+    print(f"[{time.perf_counter() - _start[0]:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def _store(args: argparse.Namespace):  # noqa: ANN202 - keeps the import lazy
+    from .store import Store
+
+    return Store(args.data)
+
+
+def _emit(frame, fmt: str, columns: Sequence[str], footer: Sequence[str]) -> None:  # noqa: ANN001
+    from . import output
+
+    if fmt == "json":
+        print(output.to_json(frame))
+    elif fmt == "csv":
+        sys.stdout.write(output.to_csv(frame))
+    else:
+        print(output.to_table(frame, columns, footer))
+    if fmt != "table":
+        # Machine formats keep stdout clean; provenance goes beside them.
+        for line in footer:
+            print(line, file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .config import available_vintages, get_vintage
+    from .ingest import build_vintage
+    from .store import default_source_dir
+
+    source = Path(args.source) if args.source else default_source_dir()
+    if source is None or not source.is_dir():
+        raise BoundaryLabError(
+            f"source folder {str(source) if source else '../shared/geodata'} not found; "
+            "give it with --source or BOUNDARY_LAB_SOURCE"
+        )
+    names = list(available_vintages()) if args.vintage == "all" else [args.vintage]
+    store = _store(args)
+    for name in names:
+        config = get_vintage(name)
+        _progress(f"building vintage {config.name} from {source}")
+        built = build_vintage(config, source, _progress)
+        path = store.write(built)
+        meta = built.meta
+        _progress(
+            f"vintage {config.name}: {meta['lsoas']:,} LSOAs, population "
+            f"{meta['population_total']:,}, "
+            + ", ".join(f"{n} {layer}" for layer, n in meta["layers"].items())
+            + f"; repaired geometries: {meta['repaired_geometries']}; written to {path}"
+        )
+    return 0
+
+
+def cmd_splits(args: argparse.Namespace) -> int:
+    from .splits import splits
+
+    data = _store(args).load(args.vintage)
+    result = splits(data, args.by, args.across, args.area)
+    columns = ["by_code", "by_name", "across_code", "across_name", "population", "share"]
+    _emit(result.frame, args.format, columns, result.provenance.lines())
+    return 0
+
+
+def cmd_typology(args: argparse.Namespace) -> int:
+    from .typology import Thresholds, typology
+
+    data = _store(args).load(args.vintage)
+    thresholds = Thresholds(
+        la_in_icb=args.la_in_icb,
+        la_of_icb=args.la_of_icb,
+        other_la_min_share=args.other_la_min_share,
+    )
+    result = typology(data, thresholds, la_layer=args.by)
+    columns = ["code", "name", "type", "main_icb_name", "main_share", "share_of_icb",
+               "other_las", "elsewhere", "notes"]  # fmt: skip
+    _emit(result.frame, args.format, columns, result.provenance.lines())
+    return 0
+
+
+def cmd_areas(args: argparse.Namespace) -> int:
+    data = _store(args).load(args.vintage)
+    data.check_layer(args.layer)
+    units = data.units.loc[data.units["layer"] == args.layer, ["code", "name", "nhs_code"]]
+    _emit(units, args.format, ["code", "name", "nhs_code"], [f"Vintage: {data.name}"])
+    return 0
+
+
+def cmd_vintages(args: argparse.Namespace) -> int:
+    from .config import available_vintages
+
+    built = set(_store(args).built())
+    for name, config in available_vintages().items():
+        state = "built" if name in built else "not built"
+        print(f"{name:8} {state:10} {config.title}  [{config.path}]")
+    return 0
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a fraction between 0 and 1")
+    return value
+
+
+def _layer(text: str) -> str:
+    if text not in AREA_LAYERS:
+        raise argparse.ArgumentTypeError(f"unknown layer {text!r}; valid: {', '.join(AREA_LAYERS)}")
+    return text
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="boundary-lab", description=__doc__.splitlines()[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", help="data folder of the store (BOUNDARY_LAB_DATA, ./data)")
+    shown = argparse.ArgumentParser(add_help=False)
+    shown.add_argument("--vintage", help="vintage name (default: the newest built)")
+    shown.add_argument("--format", choices=FORMATS, default="table")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    build = sub.add_parser("build", parents=[common], help="build the store from source files")
+    build.add_argument("--vintage", default="all", help="vintage name, TOML path, or 'all'")
+    build.add_argument("--source", help="source folder (BOUNDARY_LAB_SOURCE, ../shared/geodata)")
+    build.set_defaults(run=cmd_build)
+
+    sp = sub.add_parser("splits", parents=[common, shown], help="population splits")
+    sp.add_argument("--by", type=_layer, default="utla", help="layer split (default utla)")
+    sp.add_argument("--across", type=_layer, default="icb", help="layer across (default icb)")
+    sp.add_argument("--area", help="one unit of --by, by code or name (e.g. Essex, E10000012)")
+    sp.set_defaults(run=cmd_splits)
+
+    ty = sub.add_parser("typology", parents=[common, shown], help="coterminosity types 1-4")
+    ty.add_argument("--by", type=_layer, default="utla", choices=["utla", "ltla"])
+    ty.add_argument(
+        "--la-in-icb",
+        type=_fraction,
+        default=0.95,
+        help="share of an LA in one ICS for types 1-3 (default 0.95)",
+    )
+    ty.add_argument(
+        "--la-of-icb",
+        type=_fraction,
+        default=0.95,
+        help="share of the ICS that the LA makes up for type 1 (default 0.95)",
+    )
+    ty.add_argument(
+        "--other-la-min-share",
+        type=_fraction,
+        default=0.05,
+        help="another LA counts as served by an ICS when this share of its own "
+        "population lives there (default 0.05)",
+    )
+    ty.set_defaults(run=cmd_typology)
+
+    ar = sub.add_parser("areas", parents=[common, shown], help="list the units of a layer")
+    ar.add_argument("--layer", type=_layer, default="utla")
+    ar.set_defaults(run=cmd_areas)
+
+    vi = sub.add_parser("vintages", parents=[common], help="declared vintages and their state")
+    vi.set_defaults(run=cmd_vintages)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except UnknownNameError as exc:
+        print(f"boundary-lab {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BoundaryLabError as exc:
+        print(f"boundary-lab {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:  # e.g. piped into head
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""Assemble one vintage from its declared files: the LSOA block table, units, geometry.
+
+The block table has one row per English LSOA: its code, name, population and the code
+of the unit it falls in for every layer. Everything downstream is a group-by on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from ..config import LookupSpec, VintageConfig
+from ..errors import InputError, describe_rows
+from ..layers import LAYERS, code_column
+from .boundaries import read_blocks
+from .tables import check_pattern, check_unique, drop_other_nations, read_csv, read_population
+
+Progress = Callable[[str], None]
+STORE_FORMAT = 1
+
+
+@dataclass
+class BuiltVintage:
+    config: VintageConfig
+    table: pd.DataFrame
+    units: pd.DataFrame
+    geometry: gpd.GeoDataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_lookup(source: Path, spec: LookupSpec) -> tuple[pd.DataFrame, int]:
+    """One lookup as columns ``<on>_code`` and ``<layer>_code`` / ``_name`` / ``_nhs``."""
+    path = source / spec.file
+    wanted = [spec.key]
+    for cols in spec.layers:
+        wanted += [cols.code, cols.name] + ([cols.nhs_code] if cols.nhs_code else [])
+    frame = read_csv(path, wanted)
+    frame, dropped = drop_other_nations(frame, spec.key)
+    on = LAYERS[spec.on]
+    check_pattern(frame, spec.key, on.pattern, path, on.example)
+    check_unique(frame, spec.key, path)
+    result = pd.DataFrame({code_column(spec.on): frame[spec.key]})
+    for cols in spec.layers:
+        layer = LAYERS[cols.layer]
+        check_pattern(frame, cols.code, layer.pattern, path, layer.example)
+        result[code_column(cols.layer)] = frame[cols.code]
+        result[f"{cols.layer}_name"] = frame[cols.name]
+        if cols.nhs_code:
+            result[f"{cols.layer}_nhs"] = frame[cols.nhs_code]
+    return result, dropped
+
+
+def _missing(expected: pd.Index, present: pd.Index) -> list[str]:
+    return sorted(expected.difference(present))
+
+
+def _require_cover(codes: pd.Index, present: pd.Index, path: Path, what: str, against: str) -> None:
+    missing = _missing(codes, present)
+    if missing:
+        raise InputError(
+            path,
+            f"{len(missing)} {what} of {against} have no row here: {describe_rows(missing)}",
+        )
+
+
+def _units(joined: pd.DataFrame, layers: tuple[str, ...]) -> pd.DataFrame:
+    frames = []
+    for layer in layers:
+        code = code_column(layer)
+        nhs = f"{layer}_nhs"
+        cols = [code, f"{layer}_name"] + ([nhs] if nhs in joined else [])
+        part = (
+            joined[cols]
+            .drop_duplicates(code)
+            .rename(columns={code: "code", f"{layer}_name": "name", nhs: "nhs_code"})
+        )
+        part.insert(0, "layer", layer)
+        frames.append(part)
+    units = pd.concat(frames, ignore_index=True)
+    if "nhs_code" not in units:
+        units["nhs_code"] = None
+    return units.sort_values(["layer", "code"], ignore_index=True)
+
+
+def build_vintage(config: VintageConfig, source: Path, progress: Progress = _quiet) -> BuiltVintage:
+    """Read, validate and join every file the vintage declares."""
+    started = time.perf_counter()
+    dropped: dict[str, int] = {}
+    population_path = source / config.population_file
+    progress(f"reading population {config.population_file}")
+    population, dropped[config.population_file] = read_population(
+        population_path, config.population_code, config.population_value
+    )
+    population = population.set_index("lsoa_code")["population"]
+
+    joined: pd.DataFrame | None = None
+    first_path = source / config.lookups[0].file
+    for spec in config.lookups:
+        progress(f"reading lookup {spec.file}")
+        path = source / spec.file
+        lookup, dropped[spec.file] = _read_lookup(source, spec)
+        key = code_column(spec.on)
+        if joined is None:
+            joined = lookup
+            continue
+        codes = pd.Index(joined[key].unique())
+        _require_cover(codes, pd.Index(lookup[key]), path, f"{spec.on} codes", spec.on)
+        if spec.on == "lsoa":
+            extra = _missing(pd.Index(lookup[key]), codes)
+            if extra:
+                raise InputError(
+                    path,
+                    f"{len(extra)} English LSOA(s) are not in {first_path.name}: "
+                    + describe_rows(extra),
+                )
+        joined = joined.merge(lookup, on=key, how="left", validate="many_to_one")
+    assert joined is not None  # config parsing guarantees one lookup at least
+
+    lsoas = pd.Index(joined["lsoa_code"])
+    _require_cover(lsoas, population.index, population_path, "LSOAs", first_path.name)
+    no_lookup = _missing(population.index, lsoas)
+    if no_lookup:
+        raise InputError(
+            population_path,
+            f"{len(no_lookup)} English LSOA(s) have population but are not in "
+            f"{first_path.name}: {describe_rows(no_lookup)}",
+        )
+
+    blocks_path = source / config.blocks_file
+    progress(f"reading boundaries {config.blocks_file}")
+    blocks, repaired = read_blocks(blocks_path, config.blocks_code, config.blocks_name)
+    geo_codes = pd.Index(blocks["lsoa_code"])
+    _require_cover(lsoas, geo_codes, blocks_path, "LSOAs", first_path.name)
+    no_lookup = _missing(geo_codes, lsoas)
+    if no_lookup:
+        raise InputError(
+            blocks_path,
+            f"{len(no_lookup)} English LSOA feature(s) are not in {first_path.name}: "
+            + describe_rows(no_lookup),
+        )
+    if repaired:
+        progress(f"repaired {repaired} invalid LSOA geometries with make_valid")
+
+    layers = config.layers
+    blocks = blocks.set_index("lsoa_code").loc[lsoas]
+    table = pd.DataFrame(
+        {
+            "lsoa_code": lsoas,
+            "lsoa_name": blocks["lsoa_name"].to_numpy(),
+            "population": population.loc[lsoas].to_numpy(),
+        }
+    )
+    for layer in layers:
+        table[code_column(layer)] = joined[code_column(layer)].astype("category").to_numpy()
+    table = table.sort_values("lsoa_code", ignore_index=True)
+    geometry = gpd.GeoDataFrame(
+        {"lsoa_code": lsoas}, geometry=blocks.geometry.to_numpy(), crs=blocks.crs
+    ).sort_values("lsoa_code", ignore_index=True)
+
+    units = _units(joined, layers)
+    meta = {
+        "format": STORE_FORMAT,
+        "vintage": config.name,
+        "title": config.title,
+        "boundaries": config.boundaries,
+        "population_source": config.population_source,
+        "population_total": int(table["population"].sum()),
+        "lsoas": len(table),
+        "layers": {layer: int(table[code_column(layer)].nunique()) for layer in layers},
+        "repaired_geometries": repaired,
+        "dropped_non_english_rows": dropped,
+        "sources": [
+            {"file": f, "bytes": (source / f).stat().st_size, "sha256": _sha256(source / f)}
+            for f in config.source_files()
+        ],
+        "source_dir": str(source.resolve()),
+        "config_file": str(config.path),
+        "config": config.path.read_text(encoding="utf-8"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "build_seconds": round(time.perf_counter() - started, 2),
+    }
+    return BuiltVintage(config, table, units, geometry, meta)

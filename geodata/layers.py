@@ -1,0 +1,46 @@
+"""The geographic layers the engine knows, with the GSS code pattern of each.
+
+Every layer except ``lsoa`` is a column of the block table: the code of the unit each
+LSOA falls in. Layers are fixed by the domain; vintages only say where to read them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Layer:
+    key: str
+    label: str
+    pattern: re.Pattern[str]
+    example: str
+
+    def is_valid_code(self, code: str) -> bool:
+        return bool(self.pattern.fullmatch(code))
+
+
+LAYERS: dict[str, Layer] = {
+    layer.key: layer
+    for layer in (
+        Layer("lsoa", "Lower layer Super Output Area", re.compile(r"E01\d{6}"), "E01000001"),
+        Layer("ltla", "Lower-tier local authority", re.compile(r"E0[6-9]\d{6}"), "E07000066"),
+        Layer(
+            "utla", "Upper-tier local authority", re.compile(r"E(06|08|09|10)\d{6}"), "E10000012"
+        ),
+        Layer("icb", "Integrated Care Board", re.compile(r"E54\d{6}"), "E54000026"),
+        Layer("sicbl", "Sub-ICB location", re.compile(r"E38\d{6}"), "E38000007"),
+        Layer("region", "Region", re.compile(r"E12\d{6}"), "E12000006"),
+    )
+}
+
+#: Layers that a split can be taken by or across (every layer but the building block).
+AREA_LAYERS: tuple[str, ...] = tuple(key for key in LAYERS if key != "lsoa")
+
+#: England and Wales LSOA codes: boundary and population files cover both nations.
+LSOA_EW_PATTERN = re.compile(r"[EW]01\d{6}")
+
+
+def code_column(layer: str) -> str:
+    return f"{layer}_code"

@@ -1,0 +1,50 @@
+"""What every result states about itself: vintage, population source, method, attribution."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+ATTRIBUTION = (
+    "Source: Office for National Statistics licensed under the Open Government Licence "
+    "v.3.0. Contains OS data © Crown copyright and database right. Contains information "
+    "from NHS England (NHS Digital), licensed under the Open Government Licence."
+)
+
+LSOA_METHOD = (
+    "LSOA building blocks: each English LSOA's population is counted whole in the unit "
+    "its ONS lookup assigns it to; both layers are unions of LSOAs, so the split is exact "
+    "bookkeeping. Wales is out of scope."
+)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    vintage: str
+    title: str
+    boundaries: str
+    population_source: str
+    method: str
+    attribution: str = ATTRIBUTION
+
+    @classmethod
+    def of(cls, meta: dict[str, Any], method: str = LSOA_METHOD) -> Provenance:
+        return cls(
+            vintage=meta["vintage"],
+            title=meta.get("title", ""),
+            boundaries=meta.get("boundaries", ""),
+            population_source=meta["population_source"],
+            method=method,
+        )
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    def lines(self) -> list[str]:
+        return [
+            f"Vintage: {self.vintage} ({self.title})",
+            f"Boundaries: {self.boundaries}",
+            f"Population: {self.population_source}",
+            f"Method: {self.method}",
+            self.attribution,
+        ]

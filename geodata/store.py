@@ -1,0 +1,199 @@
+"""The store: one folder per built vintage in the data folder, loaded without raw files.
+
+    data/<vintage>/blocks.parquet    LSOA -> population + unit code of every layer
+    data/<vintage>/units.parquet     layer, code, name, NHS code of every unit
+    data/<vintage>/geometry.parquet  LSOA polygons, EPSG:27700 (GeoParquet)
+    data/<vintage>/meta.json         provenance: sources with sha256, counts, config
+
+Reading the tables needs pandas and pyarrow only: splits and typology never import the
+geometry stack, which keeps a cold CLI call fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .errors import StoreError, UnknownNameError
+from .layers import LAYERS, code_column
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from .ingest import BuiltVintage
+
+STORE_FORMAT = 1
+TABLE_FILES = ("blocks.parquet", "units.parquet", "geometry.parquet", "meta.json")
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("BOUNDARY_LAB_DATA", "data"))
+
+
+def default_source_dir() -> Path | None:
+    """``BOUNDARY_LAB_SOURCE``, else ../shared/geodata beside the working or project folder."""
+    if os.environ.get("BOUNDARY_LAB_SOURCE"):
+        return Path(os.environ["BOUNDARY_LAB_SOURCE"])
+    for base in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        candidate = base.parent / "shared" / "geodata"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+@dataclass
+class VintageData:
+    """A loaded vintage: the block table and units in memory, geometry on demand."""
+
+    name: str
+    path: Path
+    table: pd.DataFrame
+    units: pd.DataFrame
+    meta: dict[str, Any]
+    _geometry: gpd.GeoDataFrame | None = field(default=None, repr=False)
+
+    @property
+    def layers(self) -> list[str]:
+        return [key for key in LAYERS if key == "lsoa" or code_column(key) in self.table]
+
+    @property
+    def area_layers(self) -> list[str]:
+        return [key for key in self.layers if key != "lsoa"]
+
+    @cached_property
+    def names(self) -> dict[str, dict[str, str]]:
+        """layer -> code -> name, LSOAs included."""
+        result: dict[str, dict[str, str]] = {
+            layer: dict(zip(group["code"], group["name"], strict=True))
+            for layer, group in self.units.groupby("layer", sort=False)
+        }
+        result["lsoa"] = dict(zip(self.table["lsoa_code"], self.table["lsoa_name"], strict=True))
+        return result
+
+    def check_layer(self, layer: str) -> str:
+        if layer not in self.layers:
+            raise UnknownNameError("layer", layer, self.layers, hint=f"vintage {self.name}")
+        return layer
+
+    def find_area(self, layer: str, query: str) -> str:
+        """The code of one unit of ``layer`` given its code or name (case-insensitive).
+
+        An exact code or name wins; otherwise a name containing the query, if only one does.
+        """
+        names = self.names[self.check_layer(layer)]
+        if query in names:
+            return query
+        wanted = query.strip().casefold()
+        for code, name in names.items():
+            if code.casefold() == wanted or name.casefold() == wanted:
+                return code
+        partial = [code for code, name in names.items() if wanted in name.casefold()]
+        if len(partial) == 1:
+            return partial[0]
+        if partial:
+            choices = ", ".join(f"{names[c]} ({c})" for c in sorted(partial)[:10])
+            raise UnknownNameError(
+                f"{layer} area", query, [], hint=f"ambiguous, it matches: {choices}"
+            )
+        raise UnknownNameError(
+            f"{layer} area",
+            query,
+            list(names.values()),
+            hint=f"list them with: boundary-lab areas --layer {layer} --vintage {self.name}",
+        )
+
+    def geometry(self) -> gpd.GeoDataFrame:
+        """LSOA polygons in EPSG:27700, in block-table order (loaded on first use)."""
+        if self._geometry is None:
+            import geopandas as gpd
+
+            self._geometry = gpd.read_parquet(self.path / "geometry.parquet")
+        return self._geometry
+
+
+class Store:
+    """The data folder: built vintages, written atomically and loaded once per process."""
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else default_data_dir()
+        self._loaded: dict[str, VintageData] = {}
+
+    def built(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in self.root.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and (p / "meta.json").is_file()
+        )
+
+    def default_vintage(self) -> str:
+        """The newest built vintage (names sort by date)."""
+        built = self.built()
+        if not built:
+            raise StoreError(
+                f"no vintage is built in {self.root.resolve()}; run: boundary-lab build"
+            )
+        return built[-1]
+
+    def load(self, name: str | None = None) -> VintageData:
+        name = name or self.default_vintage()
+        if name in self._loaded:
+            return self._loaded[name]
+        path = self.root / name
+        if not (path / "meta.json").is_file():
+            built = self.built()
+            raise UnknownNameError(
+                "vintage",
+                name,
+                built,
+                hint=f"built in {self.root}; build it with: boundary-lab build --vintage {name}",
+            )
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != STORE_FORMAT:
+            raise StoreError(
+                f"{path} was built by another version (format {meta.get('format')}, "
+                f"expected {STORE_FORMAT}); rebuild it with: boundary-lab build --vintage {name}"
+            )
+        data = VintageData(
+            name=name,
+            path=path,
+            table=pd.read_parquet(path / "blocks.parquet"),
+            units=pd.read_parquet(path / "units.parquet"),
+            meta=meta,
+        )
+        self._loaded[name] = data
+        return data
+
+    def write(self, built: BuiltVintage) -> Path:
+        """Write a vintage into a temporary folder, then swap it in: a failure leaves the
+        previous build untouched."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        target = self.root / built.config.name
+        staging = Path(tempfile.mkdtemp(prefix=f".{built.config.name}.", dir=self.root))
+        try:
+            built.table.to_parquet(staging / "blocks.parquet", index=False)
+            built.units.to_parquet(staging / "units.parquet", index=False)
+            built.geometry.to_parquet(staging / "geometry.parquet", index=False)
+            (staging / "meta.json").write_text(json.dumps(built.meta, indent=1), encoding="utf-8")
+            retired = None
+            if target.exists():
+                retired = self.root / f".{built.config.name}.old"
+                shutil.rmtree(retired, ignore_errors=True)
+                target.rename(retired)
+            staging.rename(target)
+            if retired is not None:
+                shutil.rmtree(retired, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self._loaded.pop(built.config.name, None)
+        return target

@@ -1,0 +1,145 @@
+"""The coterminosity typology of councils and ICSs (see ``domain.md``).
+
+Types, for each upper-tier LA (or LTLA on request), with ``t = Thresholds()``:
+
+1. coterminous: at least ``t.la_in_icb`` of the LA's population is in one ICS, and the LA
+   is at least ``t.la_of_icb`` of that ICS's population;
+2. shares its ICS with 1-2 other LAs: as 1 on the LA's side, and the ICS serves one or
+   two other LAs;
+3. shares its ICS with 3+ other LAs;
+4. split: less than ``t.la_in_icb`` lies in its main ICS, so 5%+ (by default) lies in one
+   or more additional ICSs.
+
+Counting "other LAs" (ambiguous in the research): another LA counts as served by the ICS
+when at least ``t.other_la_min_share`` of *that LA's own* population lives in the ICS. So
+Essex counts for Hertfordshire and West Essex (21% of Essex) but a boundary sliver of a
+neighbour does not. An LA that is not type 1 yet finds no other LA at that threshold (the
+rest of its ICS is slivers) is type 2 and says so in its notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+
+from .errors import BoundaryLabError
+from .provenance import Provenance
+from .splits import split_table
+from .store import VintageData
+
+TYPE_LABELS = {
+    1: "coterminous",
+    2: "shares its ICS with 1-2 other LAs",
+    3: "shares its ICS with 3+ other LAs",
+    4: "split over several ICSs",
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    la_in_icb: float = 0.95
+    la_of_icb: float = 0.95
+    other_la_min_share: float = 0.05
+    near_coterminous: float = 0.85
+    technicality: float = 0.01
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if not 0.0 <= value <= 1.0:
+                raise BoundaryLabError(f"threshold {name} must be a fraction 0..1, got {value}")
+
+
+@dataclass(frozen=True)
+class TypologyResult:
+    la_layer: str
+    frame: pd.DataFrame
+    thresholds: Thresholds
+    provenance: Provenance
+
+
+def _method(t: Thresholds, la_layer: str) -> str:
+    return (
+        f"Coterminosity typology of each {la_layer.upper()} by LSOA population: type 1 when "
+        f"{t.la_in_icb:.0%}+ of the LA is in one ICS and the LA is {t.la_of_icb:.0%}+ of it; "
+        f"types 2/3 when {t.la_in_icb:.0%}+ is in one ICS that serves 1-2 / 3+ other LAs "
+        f"(an LA counts when {t.other_la_min_share:.0%}+ of its own population is in that "
+        f"ICS); type 4 when under {t.la_in_icb:.0%} is in its main ICS."
+    )
+
+
+def classify(main_share: float, share_of_icb: float, other_las: int, t: Thresholds) -> int:
+    if main_share < t.la_in_icb:
+        return 4
+    if share_of_icb >= t.la_of_icb:
+        return 1
+    return 2 if other_las <= 2 else 3
+
+
+def _notes(row: dict[str, Any], elsewhere: list[dict[str, Any]], t: Thresholds) -> list[str]:
+    notes = []
+    if row["type"] != 1 and row["main_share"] >= t.la_in_icb:
+        if row["share_of_icb"] >= t.near_coterminous:
+            notes.append(f"near-coterminous: the LA is {row['share_of_icb']:.1%} of its ICS")
+        if row["other_las"] == 0:
+            notes.append("the rest of its ICS is slivers of other LAs, none counted")
+    for part in elsewhere:
+        if row["type"] == 4:
+            continue
+        kind = "a technicality" if part["share"] < t.technicality else "below the split threshold"
+        notes.append(f"{part['share']:.2%} in {part['icb_name']} ({kind})")
+    return notes
+
+
+def typology(
+    data: VintageData, thresholds: Thresholds | None = None, la_layer: str = "utla"
+) -> TypologyResult:
+    """Type 1-4 of every LA with the shares behind it."""
+    t = thresholds or Thresholds()
+    data.check_layer(la_layer)
+    data.check_layer("icb")
+    pairs = split_table(data.table, la_layer, "icb")
+    icb_totals = pairs.groupby("across_code")["population"].sum()
+    # The LAs each ICS serves: those with enough of their own population in it.
+    served = pairs.loc[pairs["share"] >= t.other_la_min_share]
+    served_by_icb = served.groupby("across_code")["by_code"].agg(list).to_dict()
+    la_names, icb_names = data.names[la_layer], data.names["icb"]
+
+    rows = []
+    for la_code, group in pairs.groupby("by_code", sort=True):
+        main = group.iloc[0]  # split_table sorts largest first within each LA
+        icb = main["across_code"]
+        others = [c for c in served_by_icb.get(icb, []) if c != la_code]
+        share_of_icb = float(main["population"] / icb_totals[icb]) if icb_totals[icb] else 0.0
+        row: dict[str, Any] = {
+            "code": la_code,
+            "name": la_names[la_code],
+            "population": main["by_population"],
+            "main_icb_code": icb,
+            "main_icb_name": icb_names[icb],
+            "main_share": float(main["share"]),
+            "share_of_icb": share_of_icb,
+            "other_las": len(others),
+            "other_la_names": sorted(la_names[c] for c in others),
+            "icb_count": len(group),
+        }
+        row["type"] = classify(row["main_share"], share_of_icb, len(others), t)
+        row["type_label"] = TYPE_LABELS[row["type"]]
+        elsewhere = [
+            {"icb_code": r.across_code, "icb_name": icb_names[r.across_code], "share": r.share}
+            for r in group.iloc[1:].itertuples()
+        ]
+        row["elsewhere"] = elsewhere
+        row["notes"] = _notes(row, elsewhere, t)
+        rows.append(row)
+
+    columns = [
+        "code", "name", "type", "type_label", "main_icb_code", "main_icb_name", "main_share",
+        "share_of_icb", "other_las", "other_la_names", "icb_count", "elsewhere", "population",
+        "notes",
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    if frame.empty:
+        raise BoundaryLabError(f"no {la_layer} units in vintage {data.name}")
+    return TypologyResult(la_layer, frame, t, Provenance.of(data.meta, _method(t, la_layer)))

@@ -20,10 +20,6 @@ EXIT_USAGE = 2
 EXIT_FAILED = 1
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 with usage on a bad argument; keep that, but name what is valid."""
-
-
 def _progress(message: str, _start: list[float] = []) -> None:  # noqa: B006 - shared clock
     if not _start:
         _start.append(time.perf_counter())
@@ -140,13 +136,13 @@ def _layer(text: str) -> str:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="boundary-lab", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="boundary-lab", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", help="data folder of the store (BOUNDARY_LAB_DATA, ./data)")
     shown = argparse.ArgumentParser(add_help=False)
     shown.add_argument("--vintage", help="vintage name (default: the newest built)")
     shown.add_argument("--format", choices=FORMATS, default="table")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build", parents=[common], help="build the store from source files")
     build.add_argument("--vintage", default="all", help="vintage name, TOML path, or 'all'")

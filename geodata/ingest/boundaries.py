@@ -54,7 +54,7 @@ def read_blocks(path: Path, code: str, name: str) -> tuple[gpd.GeoDataFrame, int
     if empty.any():
         raise InputError(
             path,
-            f"{int(empty.sum())} feature(s) have no geometry, e.g. {frame.loc[empty, code].iloc[0]}",
+            f"{int(empty.sum())} feature(s) have no geometry",
             where="features " + describe_rows(frame.loc[empty, code]),
         )
     invalid = ~frame.geometry.is_valid

@@ -49,6 +49,24 @@ def default_source_dir() -> Path | None:
     return None
 
 
+class _LayerNames(dict[str, dict[str, str]]):
+    def __init__(self, data: VintageData) -> None:
+        super().__init__()
+        self._data = data
+
+    def __missing__(self, layer: str) -> dict[str, str]:
+        if layer == "lsoa":
+            table = self._data.table
+            codes, names = table["lsoa_code"], table["lsoa_name"]
+        else:
+            units = self._data.units
+            units = units.loc[units["layer"] == layer]
+            codes, names = units["code"], units["name"]
+        mapping = dict(zip(codes, names, strict=True))
+        self[layer] = mapping
+        return mapping
+
+
 @dataclass
 class VintageData:
     """A loaded vintage: the block table and units in memory, geometry on demand."""
@@ -69,14 +87,9 @@ class VintageData:
         return [key for key in self.layers if key != "lsoa"]
 
     @cached_property
-    def names(self) -> dict[str, dict[str, str]]:
-        """layer -> code -> name, LSOAs included."""
-        result: dict[str, dict[str, str]] = {
-            layer: dict(zip(group["code"], group["name"], strict=True))
-            for layer, group in self.units.groupby("layer", sort=False)
-        }
-        result["lsoa"] = dict(zip(self.table["lsoa_code"], self.table["lsoa_name"], strict=True))
-        return result
+    def names(self) -> _LayerNames:
+        """layer -> code -> name (LSOAs included), each layer's mapping made on first use."""
+        return _LayerNames(self)
 
     def check_layer(self, layer: str) -> str:
         if layer not in self.layers:

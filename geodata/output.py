@@ -39,7 +39,7 @@ def _flat(value: Any) -> Any:
     if isinstance(value, list):
         return "; ".join(str(_flat(v)) for v in value)
     if isinstance(value, dict):
-        name = value.get("icb_name") or value.get("name") or ""
+        name = short_name(value.get("icb_name") or value.get("name") or "")
         share = value.get("share")
         return f"{name}: {share:.1%}" if share is not None else name
     return value
@@ -58,10 +58,18 @@ def to_csv(frame: pd.DataFrame) -> str:
     return out.getvalue()
 
 
+def short_name(name: str) -> str:
+    """'NHS Mid and South Essex Integrated Care Board' -> 'Mid and South Essex ICB'."""
+    name = name.removeprefix("NHS ")
+    return name.replace(" Integrated Care Board", " ICB")
+
+
 def _cell(column: str, value: Any) -> str:
     value = _plain(value)
     if value is None:
         return ""
+    if column.endswith("_name") and isinstance(value, str):
+        return short_name(value)
     if column in ("share", "main_share", "share_of_icb") or column.endswith("_share"):
         return f"{value:.1%}"
     if column.endswith("population") and isinstance(value, (int, float)):

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import BoundaryLabError
+from .output import short_name
 from .provenance import Provenance
 from .splits import split_table
 from .store import VintageData
@@ -88,7 +89,7 @@ def _notes(row: dict[str, Any], elsewhere: list[dict[str, Any]], t: Thresholds) 
         if row["type"] == 4:
             continue
         kind = "a technicality" if part["share"] < t.technicality else "below the split threshold"
-        notes.append(f"{part['share']:.2%} in {part['icb_name']} ({kind})")
+        notes.append(f"{part['share']:.2%} in {short_name(part['icb_name'])} ({kind})")
     return notes
 
 

@@ -171,7 +171,8 @@ def build_vintage(config: VintageConfig, source: Path, progress: Progress = _qui
         }
     )
     for layer in layers:
-        table[code_column(layer)] = joined[code_column(layer)].astype("category").to_numpy()
+        # Categorical codes: small in memory and fast to group by.
+        table[code_column(layer)] = pd.Categorical(joined[code_column(layer)].to_numpy())
     table = table.sort_values("lsoa_code", ignore_index=True)
     geometry = gpd.GeoDataFrame(
         {"lsoa_code": lsoas}, geometry=blocks.geometry.to_numpy(), crs=blocks.crs

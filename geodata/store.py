@@ -77,6 +77,8 @@ class VintageData:
     units: pd.DataFrame
     meta: dict[str, Any]
     _geometry: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    #: Derived data (dissolved layers, the spatial index) kept for the life of the process.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def layers(self) -> list[str]:

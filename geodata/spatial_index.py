@@ -1,0 +1,64 @@
+"""The one place that owns a spatial index over the LSOA blocks (shapely STRtree).
+
+Everything spatial that asks "which block?" goes through ``BlockIndex``: point lookup,
+bounding-box filters and best-fit assignment of blocks to candidate polygons.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+
+class BlockIndex:
+    """An STRtree over block polygons (EPSG:27700), positions matching the block table."""
+
+    def __init__(self, polygons: NDArray[np.object_]) -> None:
+        self.polygons = np.asarray(polygons)
+        self.tree = shapely.STRtree(self.polygons)
+        self._points: NDArray[np.object_] | None = None
+
+    def __len__(self) -> int:
+        return len(self.polygons)
+
+    @property
+    def representative_points(self) -> NDArray[np.object_]:
+        """A point inside each block (the best-fit point; unlike a centroid, always inside)."""
+        if self._points is None:
+            self._points = shapely.point_on_surface(self.polygons)
+        return self._points
+
+    def locate(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.int64]:
+        """The block containing each point, or -1; a point on a shared border takes the
+        block listed first."""
+        points = shapely.points(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        found = np.full(len(points), -1, dtype=np.int64)
+        point_idx, block_idx = self.tree.query(points, predicate="intersects")
+        # query returns pairs sorted by point; keep each point's first (lowest) block.
+        order = np.lexsort((block_idx, point_idx))
+        point_idx, block_idx = point_idx[order], block_idx[order]
+        first = np.ones(len(point_idx), dtype=bool)
+        first[1:] = point_idx[1:] != point_idx[:-1]
+        found[point_idx[first]] = block_idx[first]
+        return found
+
+    def within_bbox(self, bbox: tuple[float, float, float, float]) -> NDArray[np.int64]:
+        """Blocks whose polygon meets the box (minx, miny, maxx, maxy), in table order."""
+        hits = self.tree.query(shapely.box(*bbox), predicate="intersects")
+        return np.sort(np.asarray(hits, dtype=np.int64))
+
+    def assign(
+        self, candidates: NDArray[np.object_]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Best-fit: each block goes to the candidate polygon holding its representative
+        point. Returns (candidate per block, -1 for none; count of candidates per block)."""
+        prepared = np.asarray(candidates)
+        shapely.prepare(prepared)
+        cand_tree = shapely.STRtree(prepared)
+        block_idx, cand_idx = cand_tree.query(self.representative_points, predicate="within")
+        counts = np.bincount(block_idx, minlength=len(self)).astype(np.int64)
+        assigned = np.full(len(self), -1, dtype=np.int64)
+        assigned[block_idx] = cand_idx
+        assigned[counts > 1] = -1
+        return assigned, counts

@@ -70,7 +70,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"vintage {config.name}: {meta['lsoas']:,} LSOAs, population "
             f"{meta['population_total']:,}, "
             + ", ".join(f"{n} {layer}" for layer, n in meta["layers"].items())
-            + f"; repaired geometries: {meta['repaired_geometries']}; written to {path}"
+            + f"; repaired geometries: {meta['repaired_geometries']}, coverage cleaned: "
+            + f"{meta['coverage_cleaned_geometries']}; written to {path}"
         )
     return 0
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import shapely
+from numpy.typing import NDArray
 
 from ..errors import InputError, describe_rows
 from ..layers import LSOA_EW_PATTERN
@@ -15,8 +18,28 @@ from ..layers import LSOA_EW_PATTERN
 WORKING_CRS = "EPSG:27700"
 
 
-def read_blocks(path: Path, code: str, name: str) -> tuple[gpd.GeoDataFrame, int]:
-    """English LSOA polygons in EPSG:27700, and how many invalid ones were repaired."""
+@dataclass(frozen=True)
+class BlockRepairs:
+    invalid_repaired: int
+    coverage_cleaned: int
+
+
+def clean_coverage(polygons: NDArray[np.object_]) -> tuple[NDArray[np.object_], int]:
+    """Make neighbouring blocks share identical edges (no overlaps, no mis-noding).
+
+    Generalised LSOA files are not always a clean coverage; the dissolve and simplify that
+    the maps and scenarios use need one. Returns the polygons and how many changed area (by more than 0.01 m²).
+    """
+    if shapely.coverage_is_valid(polygons):
+        return polygons, 0
+    cleaned = np.asarray(shapely.coverage_clean(polygons))
+    # The cleaner re-nodes every shared edge; count the blocks whose area actually moved.
+    changed = int((np.abs(shapely.area(cleaned) - shapely.area(polygons)) > 0.01).sum())
+    return cleaned, changed
+
+
+def read_blocks(path: Path, code: str, name: str) -> tuple[gpd.GeoDataFrame, BlockRepairs]:
+    """English LSOA polygons in EPSG:27700, and what was repaired."""
     if not path.is_file():
         raise InputError(path, "file not found")
     try:
@@ -69,6 +92,8 @@ def read_blocks(path: Path, code: str, name: str) -> tuple[gpd.GeoDataFrame, int
         ]
         frame.loc[invalid, "geometry"] = fixed
     frame = frame.to_crs(WORKING_CRS)
+    cleaned, changed = clean_coverage(frame.geometry.to_numpy())
+    frame = frame.set_geometry(cleaned, crs=WORKING_CRS)
     frame = frame.rename(columns={code: "lsoa_code", name: "lsoa_name"})
     frame["lsoa_name"] = frame["lsoa_name"].astype(str).str.strip()
-    return frame[["lsoa_code", "lsoa_name", "geometry"]], repaired
+    return frame[["lsoa_code", "lsoa_name", "geometry"]], BlockRepairs(repaired, changed)

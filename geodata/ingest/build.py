@@ -148,7 +148,7 @@ def build_vintage(config: VintageConfig, source: Path, progress: Progress = _qui
 
     blocks_path = source / config.blocks_file
     progress(f"reading boundaries {config.blocks_file}")
-    blocks, repaired = read_blocks(blocks_path, config.blocks_code, config.blocks_name)
+    blocks, repairs = read_blocks(blocks_path, config.blocks_code, config.blocks_name)
     geo_codes = pd.Index(blocks["lsoa_code"])
     _require_cover(lsoas, geo_codes, blocks_path, "LSOAs", first_path.name)
     no_lookup = _missing(geo_codes, lsoas)
@@ -158,8 +158,13 @@ def build_vintage(config: VintageConfig, source: Path, progress: Progress = _qui
             f"{len(no_lookup)} English LSOA feature(s) are not in {first_path.name}: "
             + describe_rows(no_lookup),
         )
-    if repaired:
-        progress(f"repaired {repaired} invalid LSOA geometries with make_valid")
+    if repairs.invalid_repaired:
+        progress(f"repaired {repairs.invalid_repaired} invalid LSOA geometries with make_valid")
+    if repairs.coverage_cleaned:
+        progress(
+            "cleaned the LSOA coverage so neighbours share identical edges "
+            f"(shapely.coverage_clean); {repairs.coverage_cleaned} polygons changed area"
+        )
 
     layers = config.layers
     blocks = blocks.set_index("lsoa_code").loc[lsoas]
@@ -188,7 +193,8 @@ def build_vintage(config: VintageConfig, source: Path, progress: Progress = _qui
         "population_total": int(table["population"].sum()),
         "lsoas": len(table),
         "layers": {layer: int(table[code_column(layer)].nunique()) for layer in layers},
-        "repaired_geometries": repaired,
+        "repaired_geometries": repairs.invalid_repaired,
+        "coverage_cleaned_geometries": repairs.coverage_cleaned,
         "dropped_non_english_rows": dropped,
         "sources": [
             {"file": f, "bytes": (source / f).stat().st_size, "sha256": _sha256(source / f)}

@@ -155,3 +155,13 @@ def test_not_a_csv(tiny: TinySource) -> None:
     (tiny.root / "population.csv").write_bytes(b"\xff\xfe\x00garbage\x00\x81")
     with pytest.raises(InputError, match=r"population\.csv"):
         build_vintage(parse_vintage(tiny.config_path), tiny.root)
+
+
+def test_overlapping_blocks_are_cleaned_into_a_coverage(tiny: TinySource) -> None:
+    # Square 2 pushed 5 m into square 1: an overlap, so not a clean coverage.
+    tiny.blocks.loc[1, "geometry"] = shapely.box(500_995, 200_000, 502_000, 201_000)
+    built = build(tiny)
+    assert built.meta["coverage_cleaned_geometries"] >= 1
+    polygons = built.geometry.geometry.to_numpy()
+    assert shapely.coverage_is_valid(polygons)
+    assert shapely.area(polygons[:2]).sum() == pytest.approx(2_000_000, abs=1)

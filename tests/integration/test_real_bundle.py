@@ -110,3 +110,12 @@ def test_cold_split_path_does_not_import_the_geometry_stack(real_store: Store) -
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
                 if line.startswith("import time:")}
     assert not {"geopandas", "shapely", "pyogrio", "pyproj"} & imported
+
+
+@pytest.mark.parametrize("name", ["2022", "2024"])
+def test_stored_blocks_form_a_clean_coverage(real_store: Store, name: str) -> None:
+    import shapely
+
+    polygons = real_store.load(name).geometry().geometry.to_numpy()
+    assert shapely.coverage_is_valid(polygons)
+    assert shapely.is_valid(polygons).all()

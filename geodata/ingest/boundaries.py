@@ -28,7 +28,8 @@ def clean_coverage(polygons: NDArray[np.object_]) -> tuple[NDArray[np.object_], 
     """Make neighbouring blocks share identical edges (no overlaps, no mis-noding).
 
     Generalised LSOA files are not always a clean coverage; the dissolve and simplify that
-    the maps and scenarios use need one. Returns the polygons and how many changed area (by more than 0.01 m²).
+    the maps and scenarios use need one. Returns the polygons and how many changed area
+    (by more than 0.01 m²).
     """
     if shapely.coverage_is_valid(polygons):
         return polygons, 0

@@ -188,8 +188,9 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:
+    """Parse and run a command; a domain error is one line on stderr, never a traceback."""
+    args = parser.parse_args(argv)
     try:
         return int(args.run(args))
     except UnknownNameError as exc:
@@ -200,6 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except BrokenPipeError:  # e.g. piped into head
         return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(make_parser(), argv)
 
 
 if __name__ == "__main__":

@@ -14,12 +14,12 @@ import pandas as pd
 FORMATS = ("table", "json", "csv")
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """JSON-ready Python value (numpy scalars, NaN, nested lists/dicts)."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
@@ -29,15 +29,15 @@ def _plain(value: Any) -> Any:
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [
-        {k: _plain(v) for k, v in zip(frame.columns, row, strict=True)}
+        {k: plain(v) for k, v in zip(frame.columns, row, strict=True)}
         for row in frame.itertuples(index=False, name=None)
     ]
 
 
-def _flat(value: Any) -> Any:
+def flat(value: Any) -> Any:
     """One CSV cell: lists joined with '; ', nested records as 'name: 12.3%'."""
     if isinstance(value, list):
-        return "; ".join(str(_flat(v)) for v in value)
+        return "; ".join(str(flat(v)) for v in value)
     if isinstance(value, dict):
         name = short_name(value.get("icb_name") or value.get("name") or "")
         share = value.get("share")
@@ -54,7 +54,7 @@ def to_csv(frame: pd.DataFrame) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(frame.columns)
     for row in frame.itertuples(index=False, name=None):
-        writer.writerow([_flat(_plain(v)) for v in row])
+        writer.writerow([flat(plain(v)) for v in row])
     return out.getvalue()
 
 
@@ -65,7 +65,7 @@ def short_name(name: str) -> str:
 
 
 def _cell(column: str, value: Any) -> str:
-    value = _plain(value)
+    value = plain(value)
     if value is None:
         return ""
     if column.endswith("_name") and isinstance(value, str):
@@ -74,7 +74,7 @@ def _cell(column: str, value: Any) -> str:
         return f"{value:.1%}"
     if column.endswith("population") and isinstance(value, (int, float)):
         return f"{value:,.0f}"
-    return str(_flat(value))
+    return str(flat(value))
 
 
 def to_table(frame: pd.DataFrame, columns: Sequence[str], footer: Sequence[str] = ()) -> str:

@@ -1,0 +1,223 @@
+"""Downloadable report files (CSV, XLSX) of a split or typology, for reviewers.
+
+A report has to stand on its own once it is emailed around: human column headers, the
+numbers as numbers (shares stay fractions, formatted as percentages in Excel), and the
+vintage, sources, method and attribution inside the file. openpyxl is imported only when
+an XLSX is made, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .layers import LAYERS
+from .output import flat, plain
+from .splits import SplitResult
+from .typology import TypologyResult
+
+Result = SplitResult | TypologyResult
+
+#: Short labels for headers; ``LAYERS`` holds the long ones, used for any other layer.
+LAYER_LABELS = {
+    "utla": "Upper-tier LA",
+    "ltla": "Lower-tier LA",
+    "icb": "ICB",
+    "sicbl": "Sub-ICB location",
+    "region": "Region",
+}
+
+#: Cell formats by column kind: "int" is a population, "count" a small whole number.
+NUMBER_FORMATS = {"percent": "0.0%", "int": "#,##0", "count": "0", "text": "General"}
+
+
+def _label(layer: str) -> str:
+    return LAYER_LABELS.get(layer) or (LAYERS[layer].label if layer in LAYERS else layer)
+
+
+def _lower(label: str) -> str:
+    """'Upper-tier LA' -> 'upper-tier LA', but 'ICB' stays: for use inside a sentence."""
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _single_unit(result: SplitResult) -> tuple[str, str] | None:
+    """(code, name) when the split holds one ``by`` unit (one area), else None."""
+    codes = result.frame["by_code"].unique()
+    if len(codes) != 1:
+        return None
+    names = result.frame.get("by_name", result.frame["by_code"])
+    return str(codes[0]), str(names.iloc[0])
+
+
+def report_title(result: Result) -> str:
+    if isinstance(result, TypologyResult):
+        return f"Coterminosity typology of {_lower(_label(result.la_layer))}s and ICSs"
+    across = _lower(_label(result.across))
+    one = _single_unit(result)
+    if one is not None:
+        return f"Population of {one[1]} ({one[0]}) by {across}"
+    return f"Population of each {_lower(_label(result.by))} by {across}"
+
+
+def _safe(part: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", part).strip(".-") or "x"
+
+
+def report_filename(kind: str, result: Result, ext: str) -> str:
+    """E.g. 'splits_utla_by_icb_E10000012_2022.csv': says what it holds, safe as a path."""
+    if isinstance(result, TypologyResult):
+        parts = [kind, result.la_layer]
+    else:
+        one = _single_unit(result)
+        parts = [kind, result.by, "by", result.across, *([one[0]] if one else [])]
+    parts.append(result.provenance.vintage)
+    return "_".join(_safe(p) for p in parts) + "." + _safe(ext.lstrip(".").lower())
+
+
+def _columns(result: Result) -> dict[str, tuple[str, str]]:
+    """Frame column -> (header, kind), in report order."""
+    if isinstance(result, SplitResult):
+        by, across = _label(result.by), _label(result.across)
+        return {
+            "by_code": (f"{by} code", "text"),
+            "by_name": (f"{by} name", "text"),
+            "across_code": (f"{across} code", "text"),
+            "across_name": (f"{across} name", "text"),
+            "population": ("Population", "int"),
+            "share": (f"Share of {_lower(by)} population", "percent"),
+            "by_population": (f"{by} population", "int"),
+        }
+    la = _label(result.la_layer)
+    return {
+        "code": (f"{la} code", "text"),
+        "name": (f"{la} name", "text"),
+        "type": ("Type", "count"),
+        "type_label": ("Type description", "text"),
+        "main_icb_code": ("Main ICB code", "text"),
+        "main_icb_name": ("Main ICB name", "text"),
+        "main_share": (f"Share of {_lower(la)} in main ICB", "percent"),
+        "share_of_icb": (f"{la} share of main ICB population", "percent"),
+        "other_las": ("Other LAs served by main ICB", "count"),
+        "other_la_names": ("Other LA names", "text"),
+        "icb_count": ("Number of ICBs", "count"),
+        "elsewhere": ("Shares in other ICBs", "text"),
+        "population": ("Population", "int"),
+        "notes": ("Notes", "text"),
+    }
+
+
+def report_table(result: Result) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The data sheet: human headers, lists joined with '; ', and header -> kind
+    ("text", "int", "percent", "count"). Unknown columns are kept under their own name,
+    so a column added to a result is not silently dropped from reports."""
+    frame = result.frame
+    known = _columns(result)
+    order = [c for c in known if c in frame.columns] + [c for c in frame if c not in known]
+    table, kinds = {}, {}
+    for c in order:
+        integer = pd.api.types.is_integer_dtype(frame[c])
+        header, kind = known.get(c, (c, "count" if integer else "text"))
+        # Object columns hold lists and dicts (typology); flatten them to one text cell.
+        table[header] = (
+            frame[c].map(lambda v: flat(plain(v))) if frame[c].dtype == object else frame[c]
+        )
+        kinds[header] = kind
+    return pd.DataFrame(table), kinds
+
+
+def _thresholds(result: Result) -> str | None:
+    if not isinstance(result, TypologyResult):
+        return None
+    return "\n".join(f"{k} = {v:g}" for k, v in asdict(result.thresholds).items())
+
+
+def _about(result: Result, generated_at: datetime | None) -> list[tuple[str, str]]:
+    """(label, text) rows that say what the report is, shared by CSV and XLSX.
+    A naive ``generated_at`` is taken to be UTC already."""
+    when = generated_at or datetime.now(UTC)
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    p = result.provenance
+    rows = [
+        ("Title", report_title(result)),
+        ("Vintage", p.vintage),
+        ("Vintage description", p.title or None),
+        ("Boundaries", p.boundaries),
+        ("Population source", p.population_source),
+        ("Method", p.method),
+        ("Thresholds", _thresholds(result)),
+        ("Generated (UTC)", when.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        ("Generated by", f"Boundary Lab {__version__}"),
+        ("Attribution", p.attribution),
+    ]
+    return [(label, text) for label, text in rows if text is not None]
+
+
+def to_csv_bytes(result: Result, generated_at: datetime | None = None) -> bytes:
+    """'# label: text' lines, then the table. UTF-8 with a BOM so Excel reads it as
+    UTF-8; ``pandas.read_csv(..., comment="#")`` reads the numbers back."""
+    lines = [
+        f"# {label}: {line}"
+        for label, text in _about(result, generated_at)
+        for line in str(text).splitlines() or [""]
+    ]
+    table, _ = report_table(result)
+    body = table.to_csv(index=False, lineterminator="\n")
+    return ("\n".join(lines) + "\n" + body).encode("utf-8-sig")
+
+
+def _width(value: Any, kind: str) -> int:
+    if value is None:
+        return 0
+    if kind == "percent":
+        return 7
+    return len(f"{value:,}" if kind == "int" else str(value))
+
+
+def to_xlsx_bytes(result: Result, generated_at: datetime | None = None) -> bytes:
+    """A data sheet (bold frozen header, filter, number formats) and an "About" sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    table, kinds = report_table(result)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Typology" if isinstance(result, TypologyResult) else "Splits"
+    sheet.append(list(table.columns))
+    for row in table.itertuples(index=False, name=None):
+        sheet.append([plain(v) for v in row])
+    bold = Font(bold=True)
+    for cell in sheet[1]:
+        cell.font = bold
+    for i, (header, kind) in enumerate(kinds.items(), start=1):
+        letter = get_column_letter(i)
+        widest = max([len(header), *(_width(plain(v), kind) for v in table[header])])
+        sheet.column_dimensions[letter].width = min(widest + 2, 60)
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
+            cell.number_format = NUMBER_FORMATS[kind]
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, never a formula
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+
+    about = book.create_sheet("About")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for label, text in _about(result, generated_at):
+        about.append([label, text])
+    for label_cell, text_cell in about.iter_rows():
+        label_cell.font, label_cell.alignment, text_cell.alignment = bold, wrap, wrap
+    about.column_dimensions["A"].width = 20
+    about.column_dimensions["B"].width = 100
+    book.properties.title = report_title(result)
+    book.properties.creator = f"Boundary Lab {__version__}"
+
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,77 @@
+"""Admin: API tokens and the audit log. Every write is audited."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+
+from ..auth import identity, requires
+from ..context import services
+from ..db import Token
+from ..errors import bad_request, not_found
+from ..roles import ROLES
+from . import api
+
+
+def _token_json(token: Token) -> dict[str, object]:
+    return {
+        "id": token.id,
+        "name": token.name,
+        "role": token.role,
+        "created_at": token.created_at.isoformat(),
+        "created_by": token.created_by,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+    }
+
+
+@api.get("/admin/tokens")
+@requires("admin")
+def list_tokens() -> Response:
+    return jsonify([_token_json(t) for t in services().db.list_tokens()])
+
+
+@api.post("/admin/tokens")
+@requires("admin")
+def create_token() -> tuple[Response, int]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise bad_request('send JSON {"name": "…", "role": "analyst"}')
+    name, role = body.get("name"), body.get("role")
+    if not isinstance(name, str) or not name.strip():
+        raise bad_request("name must be a non-empty string saying whose token it is")
+    if role not in ROLES:
+        raise bad_request(
+            f"role must be one of {', '.join(ROLES)}, got {role!r}", valid=list(ROLES)
+        )
+    token, secret = services().db.create_token(name, role, identity().actor)
+    return jsonify(
+        {**_token_json(token), "token": secret, "note": "the token is shown once; keep it safe"}
+    ), 201
+
+
+@api.delete("/admin/tokens/<int:token_id>")
+@requires("admin")
+def revoke_token(token_id: int) -> Response:
+    if not services().db.revoke_token(token_id, identity().actor):
+        raise not_found(f"no live token with id {token_id}")
+    return jsonify({"revoked": token_id})
+
+
+@api.get("/admin/audit")
+@requires("admin")
+def audit() -> Response:
+    from .. import params
+
+    limit = int(params.number("limit", 1, 10_000, default=100) or 100)
+    return jsonify(
+        [
+            {
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "target": e.target,
+                "details": e.details,
+            }
+            for e in services().db.audit_entries(limit)
+        ]
+    )

@@ -1,0 +1,140 @@
+"""Which LSOA, and which unit of every layer, holds a point (or a batch of points)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from flask import Response, current_app, jsonify, request
+from pyproj import Transformer
+
+from geodata.geometry import block_index
+from geodata.layers import LAYERS, code_column
+from geodata.store import VintageData
+
+from .. import params
+from ..context import services
+from ..errors import bad_request, not_found
+from . import api
+
+_TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+#: British National Grid's extent, in metres.
+EASTING, NORTHING = (0.0, 700_000.0), (0.0, 1_300_000.0)
+
+
+def _units(data: VintageData, row: int) -> dict[str, dict[str, str]]:
+    table = data.table
+    units = {"lsoa": {"code": table["lsoa_code"].iat[row], "name": table["lsoa_name"].iat[row]}}
+    for layer in data.area_layers:
+        code = str(table[code_column(layer)].iat[row])
+        units[layer] = {"code": code, "name": data.names[layer][code]}
+    return units
+
+
+def _locate(data: VintageData, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return block_index(data).locate(x, y)
+
+
+@api.get("/lookup")
+def lookup_one() -> Response:
+    data = services().vintage(params.text("vintage"))
+    lsoa = params.text("lsoa")
+    if lsoa is not None:
+        rows = np.flatnonzero(data.table["lsoa_code"].to_numpy() == lsoa.upper())
+        if not len(rows):
+            raise not_found(
+                f"no English LSOA {lsoa!r} in vintage {data.name} "
+                f"(codes look like {LAYERS['lsoa'].example})",
+                lsoa=lsoa,
+            )
+        return jsonify(
+            {"vintage": data.name, "query": {"lsoa": lsoa}, "units": _units(data, int(rows[0]))}
+        )
+    lat, lon = params.number("lat", -90, 90), params.number("lon", -180, 180)
+    easting, northing = params.number("easting", *EASTING), params.number("northing", *NORTHING)
+    if lat is not None and lon is not None:
+        x, y = _TO_BNG.transform(lon, lat)
+        query: dict[str, Any] = {"lat": lat, "lon": lon}
+    elif easting is not None and northing is not None:
+        x, y = easting, northing
+        query = {"easting": easting, "northing": northing}
+    else:
+        raise bad_request(
+            "give lat and lon (degrees), easting and northing (EPSG:27700 metres), or lsoa (a code)"
+        )
+    row = int(_locate(data, np.array([x]), np.array([y]))[0])
+    if row < 0:
+        raise not_found(
+            "the point is not in any English LSOA (England only; Wales and "
+            "the sea are out of scope)",
+            query=query,
+        )
+    return jsonify({"vintage": data.name, "query": query, "units": _units(data, row)})
+
+
+def _point_arrays(points: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Points as BNG x, y; each point is {lat, lon} or {easting, northing}."""
+    x = np.empty(len(points))
+    y = np.empty(len(points))
+    degrees = np.zeros(len(points), dtype=bool)
+    for i, point in enumerate(points):
+        if not isinstance(point, dict):
+            raise bad_request(f"points[{i}] must be an object, got {type(point).__name__}", index=i)
+        if "lat" in point and "lon" in point:
+            y[i] = params.check_number(f"points[{i}].lat", point["lat"], -90, 90)
+            x[i] = params.check_number(f"points[{i}].lon", point["lon"], -180, 180)
+            degrees[i] = True
+        elif "easting" in point and "northing" in point:
+            x[i] = params.check_number(f"points[{i}].easting", point["easting"], *EASTING)
+            y[i] = params.check_number(f"points[{i}].northing", point["northing"], *NORTHING)
+        else:
+            raise bad_request(f"points[{i}] needs lat and lon, or easting and northing", index=i)
+    if degrees.any():
+        x[degrees], y[degrees] = _TO_BNG.transform(x[degrees], y[degrees])
+    return x, y
+
+
+@api.post("/lookup")
+def lookup_batch() -> Response:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("points"), list):
+        raise bad_request(
+            'send JSON {"points": [{"lat": …, "lon": …} or '
+            '{"easting": …, "northing": …}, …], "vintage": optional}'
+        )
+    limit = current_app.config["MAX_LOOKUP_POINTS"]
+    points = body["points"]
+    if not points:
+        raise bad_request("points is empty")
+    if len(points) > limit:
+        raise bad_request(
+            f"too many points: {len(points):,}; at most {limit:,} a request",
+            limit=limit,
+            got=len(points),
+        )
+    vintage = body.get("vintage")
+    if vintage is not None and not isinstance(vintage, str):
+        raise bad_request("vintage must be a string")
+    data = services().vintage(vintage)
+    rows = _locate(data, *_point_arrays(points))
+    found = rows >= 0
+    columns = {"lsoa": data.table["lsoa_code"].to_numpy()}
+    columns |= {layer: data.table[code_column(layer)].to_numpy() for layer in data.area_layers}
+    picked = {layer: values[rows[found]] for layer, values in columns.items()}
+    results: list[dict[str, str] | None] = [None] * len(points)
+    for j, i in enumerate(np.flatnonzero(found)):
+        results[i] = {layer: str(values[j]) for layer, values in picked.items()}
+    names = {
+        layer: {str(c): data.names[layer][str(c)] for c in set(values)}
+        for layer, values in picked.items()
+        if layer != "lsoa"
+    }
+    return jsonify(
+        {
+            "vintage": data.name,
+            "count": len(points),
+            "found": int(found.sum()),
+            "results": results,
+            "names": names,
+        }
+    )

@@ -1,0 +1,54 @@
+"""Downloadable split and typology reports for reviewers (CSV, XLSX)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from geodata.reports import report_filename, to_csv_bytes, to_xlsx_bytes
+from geodata.splits import splits
+from geodata.typology import typology
+
+from .. import params
+from ..context import services
+from ..errors import not_found
+from . import api
+from .data import thresholds, typology_by
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _download(kind: str, result: Any, ext: str) -> Response:
+    if ext not in MIMETYPES:
+        raise not_found(
+            f"reports come as {', '.join(MIMETYPES)}, not {ext!r}", valid=list(MIMETYPES)
+        )
+    body = to_csv_bytes(result) if ext == "csv" else to_xlsx_bytes(result)
+    filename = report_filename(kind, result, ext)
+    return Response(
+        body,
+        mimetype=MIMETYPES[ext],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@api.get("/reports/splits.<ext>")
+def splits_report(ext: str) -> Response:
+    data = services().vintage(params.text("vintage"))
+    result = splits(
+        data,
+        params.area_layer("by", "utla"),
+        params.area_layer("across", "icb"),
+        params.text("area"),
+    )
+    return _download("splits", result, ext)
+
+
+@api.get("/reports/typology.<ext>")
+def typology_report(ext: str) -> Response:
+    data = services().vintage(params.text("vintage"))
+    return _download("typology", typology(data, thresholds(), la_layer=typology_by()), ext)

@@ -1,0 +1,104 @@
+"""``boundary-lab``: the geodata commands plus ``serve`` and ``tokens``.
+
+The parser comes from ``geodata.cli`` so the table paths stay as fast as there; Flask and
+SQLAlchemy are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+
+from geodata import cli as core
+
+from .roles import ROLES
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from . import create_app
+
+    config = {"DATA_DIR": args.data} if args.data else None
+    app = create_app(config)
+    print(
+        f"Boundary Lab on http://{args.host}:{args.port}/ (development server; for "
+        "production use gunicorn, see the README)",
+        file=sys.stderr,
+    )
+    app.run(host=args.host, port=args.port, debug=False)
+    return 0
+
+
+def _database(args: argparse.Namespace):  # noqa: ANN202 - lazy import
+    from geodata.store import default_data_dir
+
+    from .db import Database, default_url
+    from .settings import load_settings
+
+    settings = load_settings()
+    url = settings["DATABASE_URL"] or default_url(args.data or default_data_dir())
+    return Database(url)
+
+
+def cmd_tokens(args: argparse.Namespace) -> int:
+    db = _database(args)
+    actor = f"cli:{getpass.getuser()}"
+    if args.action == "create":
+        token, secret = db.create_token(args.name, args.role, actor)
+        print(
+            f"created token {token.id} for {token.name!r} with role {token.role}; "
+            "it is shown once, keep it safe:",
+            file=sys.stderr,
+        )
+        print(secret)
+    elif args.action == "list":
+        for t in db.list_tokens():
+            state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "live"
+            print(
+                f"{t.id:5}  {t.role:9} {state:18} {t.name}  (by {t.created_by}, "
+                f"{t.created_at:%Y-%m-%d %H:%M})"
+            )
+    elif args.action == "revoke":
+        if not db.revoke_token(args.id, actor):
+            print(f"boundary-lab tokens: no live token with id {args.id}", file=sys.stderr)
+            return core.EXIT_USAGE
+        print(f"revoked token {args.id}", file=sys.stderr)
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    from .settings import describe
+
+    parser = core.make_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    serve = sub.add_parser(
+        "serve",
+        help="run the web service (development server)",
+        epilog="settings (environment):\n" + describe(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--data", help="data folder of the store (BOUNDARY_LAB_DATA, ./data)")
+    serve.set_defaults(run=cmd_serve)
+
+    tokens = sub.add_parser("tokens", help="API tokens: create, list, revoke")
+    tokens.add_argument("--data", help="data folder (its SQLite database, unless DATABASE_URL)")
+    actions = tokens.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="create a token; prints the secret once")
+    create.add_argument("--role", choices=ROLES, required=True)
+    create.add_argument("--name", required=True, help="whose token it is")
+    actions.add_parser("list", help="list tokens (never their secrets)")
+    revoke = actions.add_parser("revoke", help="revoke a token by id")
+    revoke.add_argument("id", type=int)
+    tokens.set_defaults(run=cmd_tokens)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return core.run(make_parser(), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""The one module that owns the database: API tokens, the audit log (later: scenarios and
+places), through SQLAlchemy. SQLite in the data folder by default, PostgreSQL when
+``DATABASE_URL`` names one; the same code and tests run on both.
+
+The schema is versioned: ``MIGRATIONS`` run in order at start-up, under a lock, so
+several workers starting at once migrate it exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from .roles import ROLES
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version", metadata, sa.Column("version", sa.Integer, nullable=False)
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("target", sa.String(400), nullable=False),
+    sa.Column("details", sa.Text, nullable=False),
+)
+
+
+def _create(tables: list[sa.Table]) -> Callable[[Connection], None]:
+    def migrate(conn: Connection) -> None:
+        metadata.create_all(conn, tables=tables)
+
+    return migrate
+
+
+#: (version, migration). Append only; never edit a released one.
+MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
+    (1, _create([api_tokens, audit_log])),
+]
+
+TOKEN_PREFIX = "bl_"
+
+
+@dataclass(frozen=True)
+class Token:
+    id: int
+    name: str
+    role: str
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    details: dict[str, Any]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def default_url(data_dir: Path | str) -> str:
+    return f"sqlite:///{Path(data_dir).resolve() / 'boundary-lab.sqlite3'}"
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything here is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        self.engine: Engine = sa.create_engine(url, pool_pre_ping=True)
+        self.migrate()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def describe(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def migrate(self) -> int:
+        """Bring the schema to the newest version; returns it."""
+        try:
+            return self._migrate()
+        except (sa.exc.OperationalError, sa.exc.IntegrityError):
+            # SQLite has no advisory lock: a worker that raced another one to create the
+            # schema sees it made and finds nothing left to do.
+            if self.dialect != "sqlite":
+                raise
+            return self._migrate()
+
+    def _migrate(self) -> int:
+        with self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(7272022)"))
+            metadata.create_all(conn, tables=[schema_version])
+            current = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar()
+            current = current or 0
+            for version, migration in MIGRATIONS:
+                if version > current:
+                    migration(conn)
+                    conn.execute(schema_version.insert().values(version=version))
+                    current = version
+        return current
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+            return True
+        except sa.exc.SQLAlchemyError:
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # --- tokens -------------------------------------------------------------------------
+
+    def create_token(self, name: str, role: str, created_by: str) -> tuple[Token, str]:
+        """A new token; the secret is returned once and only its hash is kept."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; valid: {', '.join(ROLES)}")
+        if not name.strip():
+            raise ValueError("a token needs a name saying whose it is")
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        row = {
+            "name": name.strip(),
+            "role": role,
+            "token_hash": _hash(secret),
+            "created_at": _now(),
+            "created_by": created_by,
+        }
+        with self.engine.begin() as conn:
+            token_id = conn.execute(api_tokens.insert().values(**row)).inserted_primary_key[0]
+            self._audit(
+                conn,
+                created_by,
+                "token.create",
+                f"token:{token_id}",
+                {"name": row["name"], "role": role},
+            )
+        return self.get_token(int(token_id)), secret
+
+    def get_token(self, token_id: int) -> Token:
+        with self.engine.connect() as conn:
+            row = conn.execute(api_tokens.select().where(api_tokens.c.id == token_id)).one()
+        return self._token(row)
+
+    def verify_token(self, secret: str) -> Token | None:
+        """The live token with this secret, or None (unknown or revoked)."""
+        query = api_tokens.select().where(
+            api_tokens.c.token_hash == _hash(secret), api_tokens.c.revoked_at.is_(None)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return self._token(row) if row else None
+
+    def list_tokens(self) -> list[Token]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(api_tokens.select().order_by(api_tokens.c.id)).all()
+        return [self._token(r) for r in rows]
+
+    def revoke_token(self, token_id: int, by: str) -> bool:
+        """Revoke a live token; False when there is none with that id."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                api_tokens.update()
+                .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=_now())
+            ).rowcount
+            if done:
+                self._audit(conn, by, "token.revoke", f"token:{token_id}", {})
+        return bool(done)
+
+    @staticmethod
+    def _token(row: sa.Row[Any]) -> Token:
+        return Token(
+            row.id,
+            row.name,
+            row.role,
+            _aware(row.created_at) or _now(),
+            row.created_by,
+            _aware(row.revoked_at),
+        )
+
+    # --- audit --------------------------------------------------------------------------
+
+    def audit(self, actor: str, action: str, target: str, details: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            self._audit(conn, actor, action, target, details)
+
+    @staticmethod
+    def _audit(
+        conn: Connection, actor: str, action: str, target: str, details: dict[str, Any]
+    ) -> None:
+        conn.execute(
+            audit_log.insert().values(
+                at=_now(),
+                actor=actor,
+                action=action,
+                target=target,
+                details=json.dumps(details, sort_keys=True, default=str),
+            )
+        )
+
+    def audit_entries(self, limit: int = 100) -> list[AuditEntry]:
+        query = audit_log.select().order_by(audit_log.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            AuditEntry(
+                r.id, _aware(r.at) or _now(), r.actor, r.action, r.target, json.loads(r.details)
+            )
+            for r in rows
+        ]

@@ -1,0 +1,71 @@
+"""Query-parameter checks: each says what was expected and what arrived (a 400)."""
+
+from __future__ import annotations
+
+import math
+
+from flask import request
+
+from geodata.layers import AREA_LAYERS
+
+from .errors import bad_request
+
+
+def text(name: str, default: str | None = None) -> str | None:
+    value = request.args.get(name)
+    return value.strip() if value is not None and value.strip() else default
+
+
+def number(name: str, low: float, high: float, default: float | None = None) -> float | None:
+    """A finite number in [low, high]; ``None`` when absent and no default."""
+    raw = request.args.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return check_number(name, raw, low, high)
+
+
+def check_number(name: str, raw: object, low: float, high: float) -> float:
+    try:
+        value = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise bad_request(f"{name} must be a number, got {raw!r}", parameter=name) from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise bad_request(
+            f"{name} must be a number from {low:g} to {high:g}, got {raw!r}",
+            parameter=name,
+            minimum=low,
+            maximum=high,
+        )
+    return value
+
+
+def area_layer(name: str, default: str) -> str:
+    value = text(name, default) or default
+    if value not in AREA_LAYERS:
+        raise bad_request(
+            f"unknown layer {value!r} for {name}; valid: {', '.join(AREA_LAYERS)}",
+            parameter=name,
+            valid=list(AREA_LAYERS),
+        )
+    return value
+
+
+def bbox(name: str = "bbox") -> tuple[float, float, float, float] | None:
+    """min_lon,min_lat,max_lon,max_lat in degrees (EPSG:4326)."""
+    raw = text(name)
+    if raw is None:
+        return None
+    parts = raw.split(",")
+    if len(parts) != 4:
+        raise bad_request(
+            f"{name} must be min_lon,min_lat,max_lon,max_lat, got {raw!r}", parameter=name
+        )
+    lon0, lat0, lon1, lat1 = (
+        check_number(f"{name}[{i}]", p, *limits)
+        for i, (p, limits) in enumerate(
+            zip(parts, [(-180, 180), (-90, 90), (-180, 180), (-90, 90)], strict=True)
+        )
+    )
+    if lon0 >= lon1 or lat0 >= lat1:
+        raise bad_request(f"{name} must have min below max, got {raw!r}", parameter=name)
+    return lon0, lat0, lon1, lat1

@@ -1,0 +1,129 @@
+"""Every setting in one table: name, environment variable, default, help.
+
+Precedence: defaults, then the environment, then the ``config`` passed to
+``create_app`` (tests). An unknown ``BOUNDARY_LAB_*`` variable or config key is refused
+at start-up, so a typo cannot silently leave a default in force.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from geodata.errors import ConfigError
+
+
+def _bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{text!r} is not a boolean (use true or false)")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError(f"{text!r} is not a positive whole number")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATA_DIR", "BOUNDARY_LAB_DATA", "data", "folder of the built store"),
+    Setting(
+        "DATABASE_URL",
+        "DATABASE_URL",
+        "",
+        "SQLAlchemy URL of the database; default: SQLite file in the data folder",
+    ),
+    Setting(
+        "SECRET_KEY",
+        "BOUNDARY_LAB_SECRET",
+        "",
+        "secret for signed cookies of the web forms; set it in production",
+    ),
+    Setting(
+        "ANONYMOUS_READ",
+        "BOUNDARY_LAB_ANONYMOUS_READ",
+        True,
+        "allow reads without a token (on for local use; turn off in deployment)",
+        _bool,
+    ),
+    Setting(
+        "MAX_UPLOAD_MB",
+        "BOUNDARY_LAB_MAX_UPLOAD_MB",
+        20,
+        "largest request body in MB (413 above it)",
+        _positive_int,
+    ),
+    Setting(
+        "MAX_LOOKUP_POINTS",
+        "BOUNDARY_LAB_MAX_LOOKUP_POINTS",
+        10_000,
+        "most points in one batch lookup",
+        _positive_int,
+    ),
+    Setting(
+        "TILES",
+        "BOUNDARY_LAB_TILES",
+        "",
+        "basemap tile URL template for maps; empty: a plain background, no tiles",
+    ),
+    Setting(
+        "TILES_ATTRIBUTION",
+        "BOUNDARY_LAB_TILES_ATTRIBUTION",
+        "",
+        "attribution text the tile provider requires",
+    ),
+)
+
+#: Variables geodata reads itself (the build and the CLI); known, so not refused.
+GEODATA_ENV = ("BOUNDARY_LAB_SOURCE", "BOUNDARY_LAB_VINTAGES")
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    environ = os.environ if environ is None else environ
+    known_env = {s.env for s in SETTINGS} | set(GEODATA_ENV)
+    unknown_env = sorted(k for k in environ if k.startswith("BOUNDARY_LAB_") and k not in known_env)
+    if unknown_env:
+        raise ConfigError(
+            f"unknown setting(s) {', '.join(unknown_env)}; valid: {', '.join(sorted(known_env))}"
+        )
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        values[setting.name] = setting.default
+        if setting.env in environ:
+            try:
+                values[setting.name] = setting.parse(environ[setting.env])
+            except ValueError as exc:
+                raise ConfigError(f"{setting.env}: {exc}") from None
+    for key, value in (overrides or {}).items():
+        if key not in values and key not in FLASK_KEYS:
+            raise ConfigError(
+                f"unknown setting {key!r}; valid: {', '.join(s.name for s in SETTINGS)}"
+            )
+        values[key] = value
+    return values
+
+
+#: Flask's own keys that tests may pass through.
+FLASK_KEYS = frozenset({"TESTING", "DEBUG", "SERVER_NAME"})
+
+
+def describe() -> str:
+    """The settings as documentation lines (used by ``boundary-lab serve --help``)."""
+    return "\n".join(f"{s.env:34} {s.help} (default: {s.default!r})" for s in SETTINGS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from .roles import ROLES
 metadata = sa.MetaData()
 
 schema_version = sa.Table(
-    "schema_version", metadata, sa.Column("version", sa.Integer, nullable=False)
+    "schema_version", metadata, sa.Column("version", sa.Integer, primary_key=True)
 )
 
 api_tokens = sa.Table(
@@ -124,14 +125,16 @@ class Database:
 
     def migrate(self) -> int:
         """Bring the schema to the newest version; returns it."""
-        try:
-            return self._migrate()
-        except (sa.exc.OperationalError, sa.exc.IntegrityError):
-            # SQLite has no advisory lock: a worker that raced another one to create the
-            # schema sees it made and finds nothing left to do.
-            if self.dialect != "sqlite":
-                raise
-            return self._migrate()
+        for attempt in range(5):
+            try:
+                return self._migrate()
+            except (sa.exc.OperationalError, sa.exc.IntegrityError):
+                # SQLite has no advisory lock: a worker that lost the race to create the
+                # schema (duplicate version, table exists) looks again and finds it done.
+                if self.dialect != "sqlite" or attempt == 4:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def _migrate(self) -> int:
         with self.engine.begin() as conn:
@@ -161,6 +164,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.dispose()
 
     # --- tokens -------------------------------------------------------------------------
 

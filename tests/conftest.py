@@ -3,22 +3,12 @@ in CI (CI=true), where a skip of any kind fails the run."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from helpers import IN_CI, need
 
 from geodata.store import Store, default_source_dir
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip when ``condition`` is false, except in CI, where it is a failure."""
-    if not condition:
-        if IN_CI:
-            pytest.fail(f"{reason} (CI=true: a skip is a failure)")
-        pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

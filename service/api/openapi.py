@@ -1,0 +1,201 @@
+"""The OpenAPI 3 description of /api/v1, served at /api/v1/openapi.json.
+
+Kept beside the views and pinned by a test that every route is described and every
+described path is routed, so the document cannot drift from the behaviour.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+
+from geodata import __version__
+from geodata.layers import AREA_LAYERS, LAYERS
+
+from ..roles import ROLES
+from . import api
+
+
+def _param(name: str, where: str, schema: dict[str, Any], about: str, required: bool = False):
+    return {"name": name, "in": where, "required": required or where == "path",
+            "description": about, "schema": schema}  # fmt: skip
+
+
+STR = {"type": "string"}
+VINTAGE = _param("vintage", "query", STR, "vintage name (default: the newest built)")
+AREA_LAYER = {"type": "string", "enum": list(AREA_LAYERS)}
+FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
+BY = _param("by", "query", {**AREA_LAYER, "default": "utla"}, "layer whose units are split")
+ACROSS = _param("across", "query", {**AREA_LAYER, "default": "icb"}, "layer split across")
+AREA = _param("area", "query", STR, "one unit of `by`: a code, a name or a unique part of one")
+TYPOLOGY = [
+    VINTAGE,
+    _param("by", "query", {"type": "string", "enum": ["utla", "ltla"], "default": "utla"},
+           "LA tier"),
+    _param("la_in_icb", "query", {**FRACTION, "default": 0.95},
+           "share of an LA in one ICS for types 1-3"),
+    _param("la_of_icb", "query", {**FRACTION, "default": 0.95},
+           "share of the ICS the LA makes up for type 1"),
+    _param("other_la_min_share", "query", {**FRACTION, "default": 0.05},
+           "another LA counts as served by an ICS when this share of its people live there"),
+]  # fmt: skip
+EXT = _param("ext", "path", {"type": "string", "enum": ["csv", "xlsx"]}, "file format")
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    text = {
+        400: "bad input (the message says what is allowed)",
+        401: "no or unknown token",
+        403: "role too low",
+        404: "unknown code, layer or format",
+        413: "body too large",
+    }
+    body = {"application/json": {"schema": ERROR}}
+    return {str(c): {"description": text[c], "content": body} for c in codes}
+
+
+def _ok(about: str, media: str = "application/json", schema: dict[str, Any] | None = None):
+    return {"200": {"description": about, "content": {media: {"schema": schema or {}}}}}
+
+
+def _get(summary: str, params: list[dict[str, Any]], ok: dict[str, Any], *errors: int):
+    return {"get": {"summary": summary, "parameters": params,
+                    "responses": {**ok, **_errors(*errors)}}}  # fmt: skip
+
+
+POINT = {
+    "oneOf": [
+        {"type": "object", "required": ["lat", "lon"],
+         "properties": {"lat": {"type": "number", "minimum": -90, "maximum": 90},
+                        "lon": {"type": "number", "minimum": -180, "maximum": 180}}},
+        {"type": "object", "required": ["easting", "northing"],
+         "properties": {"easting": {"type": "number", "minimum": 0, "maximum": 700000},
+                        "northing": {"type": "number", "minimum": 0, "maximum": 1300000}}},
+    ]
+}  # fmt: skip
+
+
+def document() -> dict[str, Any]:
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    paths: dict[str, Any] = {
+        "/vintages": _get("Built vintages with provenance and unit counts", [],
+                          _ok("vintages")),
+        "/layers": _get("Layers of each vintage with unit counts", [], _ok("layers")),
+        "/layers/{layer}": _get(
+            "Boundaries of a layer as GeoJSON (EPSG:4326), dissolved from LSOAs",
+            [_param("layer", "path", {"type": "string", "enum": list(LAYERS)}, "layer"),
+             VINTAGE,
+             _param("simplify", "query", {"type": "number", "minimum": 0, "maximum": 5000,
+                                          "default": 0},
+                    "simplification tolerance in metres (shared borders stay shared)"),
+             _param("bbox", "query", STR,
+                    "min_lon,min_lat,max_lon,max_lat; required for the lsoa layer")],
+            _ok("a FeatureCollection", "application/geo+json"), 400, 401, 403, 404),
+        "/areas/{code}": _get(
+            "A unit: name, layer, population and its overlaps with every other layer",
+            [_param("code", "path", STR, "GSS code, e.g. E10000012"), VINTAGE],
+            _ok("the unit"), 400, 401, 403, 404),
+        "/splits": _get("Population of each unit of `by` in each unit of `across`",
+                        [BY, ACROSS, VINTAGE, AREA], _ok("rows with shares 0..1"),
+                        400, 401, 403, 404),
+        "/typology": _get("Coterminosity type 1-4 of every LA with the shares behind it",
+                          TYPOLOGY, _ok("rows"), 400, 401, 403),
+        "/lookup": {
+            **_get("The LSOA and every layer's unit at a point, or of an LSOA code",
+                   [_param("lat", "query", {"type": "number", "minimum": -90, "maximum": 90},
+                           "latitude (with lon)"),
+                    _param("lon", "query", {"type": "number", "minimum": -180, "maximum": 180},
+                           "longitude (with lat)"),
+                    _param("easting", "query", {"type": "number", "minimum": 0,
+                                                "maximum": 700000}, "EPSG:27700 (with northing)"),
+                    _param("northing", "query", {"type": "number", "minimum": 0,
+                                                 "maximum": 1300000}, "EPSG:27700"),
+                    _param("lsoa", "query", STR, "an LSOA code"), VINTAGE],
+                   _ok("the units"), 400, 401, 403, 404),
+            "post": {
+                "summary": "Batch lookup of up to 10,000 points (null where no English LSOA)",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["points"],
+                    "properties": {"points": {"type": "array", "items": POINT,
+                                              "minItems": 1, "maxItems": 10000},
+                                   "vintage": STR}}}}},
+                "responses": {**_ok("codes per point, and names of the codes"),
+                              **_errors(400, 401, 403, 413)},
+            },
+        },
+        "/reports/splits.{ext}": _get(
+            "Splits as a CSV or XLSX download with an About sheet",
+            [EXT, BY, ACROSS, VINTAGE, AREA],
+            {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
+            400, 401, 403, 404),
+        "/reports/typology.{ext}": _get(
+            "Typology as a CSV or XLSX download with an About sheet", [EXT, *TYPOLOGY],
+            {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
+            400, 401, 403, 404),
+        "/healthz": _get("Store loaded and database reachable (503 otherwise)", [],
+                         _ok("status")),
+        "/openapi.json": _get("This document", [], _ok("OpenAPI 3.0")),
+        "/admin/tokens": {
+            **_get("API tokens (admin)", [], _ok("tokens, never their secrets"), 401, 403),
+            "post": {"summary": "Create a token (admin); the secret is returned once",
+                     "requestBody": {"required": True, "content": {"application/json": {
+                         "schema": {"type": "object", "required": ["name", "role"],
+                                    "properties": {"name": STR,
+                                                   "role": {"type": "string",
+                                                            "enum": list(ROLES)}}}}}},
+                     "responses": {"201": {"description": "the token with its secret"},
+                                   **_errors(400, 401, 403)}},
+        },
+        "/admin/tokens/{token_id}": {
+            "delete": {"summary": "Revoke a token (admin)",
+                       "parameters": [_param("token_id", "path", {"type": "integer"},
+                                             "token id")],
+                       "responses": {**_ok("revoked"), **_errors(401, 403, 404)}},
+        },
+        "/admin/audit": _get("The audit log of writes, newest first (admin)",
+                             [_param("limit", "query", {"type": "integer", "minimum": 1,
+                                                        "maximum": 10000, "default": 100},
+                                     "how many")],
+                             _ok("entries"), 400, 401, 403),
+    }  # fmt: skip
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Boundary Lab API",
+            "version": __version__,
+            "description": "Population splits of English councils across ICBs, SICBLs and "
+            "other layers, from LSOA building blocks. Reads follow the read policy "
+            "(anonymous by default); admin paths need an admin token.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message", "details"],
+                            "properties": {
+                                "code": STR,
+                                "message": STR,
+                                "details": {"type": "object"},
+                            },
+                        }
+                    },
+                }
+            },
+        },  # fmt: skip
+        "security": [{}, {"bearer": []}],
+    }
+
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(document())

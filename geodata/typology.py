@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import BoundaryLabError
@@ -101,35 +102,43 @@ def typology(
     data.check_layer(la_layer)
     data.check_layer("icb")
     pairs = split_table(data.table, la_layer, "icb")
-    icb_totals = pairs.groupby("across_code")["population"].sum()
+    la, icb = pairs["by_code"].to_numpy(), pairs["across_code"].to_numpy()
+    population, share = pairs["population"].to_numpy(), pairs["share"].to_numpy()
+    la_population = pairs["by_population"].to_numpy()
+    icb_totals = pairs.groupby("across_code")["population"].sum().to_dict()
     # The LAs each ICS serves: those with enough of their own population in it.
-    served = pairs.loc[pairs["share"] >= t.other_la_min_share]
-    served_by_icb = served.groupby("across_code")["by_code"].agg(list).to_dict()
+    served: dict[str, list[str]] = {}
+    for la_code, icb_code in zip(
+        la[share >= t.other_la_min_share], icb[share >= t.other_la_min_share], strict=True
+    ):
+        served.setdefault(icb_code, []).append(la_code)
     la_names, icb_names = data.names[la_layer], data.names["icb"]
 
+    # split_table sorts by LA, largest share first: each LA's rows are one run.
+    starts = np.flatnonzero(np.r_[True, la[1:] != la[:-1]])
+    ends = np.r_[starts[1:], len(la)]
     rows = []
-    for la_code, group in pairs.groupby("by_code", sort=True):
-        main = group.iloc[0]  # split_table sorts largest first within each LA
-        icb = main["across_code"]
-        others = [c for c in served_by_icb.get(icb, []) if c != la_code]
-        share_of_icb = float(main["population"] / icb_totals[icb]) if icb_totals[icb] else 0.0
+    for first, stop in zip(starts, ends, strict=True):
+        la_code, main_icb = la[first], icb[first]
+        others = [c for c in served.get(main_icb, []) if c != la_code]
+        total = icb_totals[main_icb]
         row: dict[str, Any] = {
             "code": la_code,
             "name": la_names[la_code],
-            "population": main["by_population"],
-            "main_icb_code": icb,
-            "main_icb_name": icb_names[icb],
-            "main_share": float(main["share"]),
-            "share_of_icb": share_of_icb,
+            "population": la_population[first],
+            "main_icb_code": main_icb,
+            "main_icb_name": icb_names[main_icb],
+            "main_share": float(share[first]),
+            "share_of_icb": float(population[first] / total) if total else 0.0,
             "other_las": len(others),
             "other_la_names": sorted(la_names[c] for c in others),
-            "icb_count": len(group),
+            "icb_count": int(stop - first),
         }
-        row["type"] = classify(row["main_share"], share_of_icb, len(others), t)
+        row["type"] = classify(row["main_share"], row["share_of_icb"], len(others), t)
         row["type_label"] = TYPE_LABELS[row["type"]]
         elsewhere = [
-            {"icb_code": r.across_code, "icb_name": icb_names[r.across_code], "share": r.share}
-            for r in group.iloc[1:].itertuples()
+            {"icb_code": icb[i], "icb_name": icb_names[icb[i]], "share": float(share[i])}
+            for i in range(first + 1, stop)
         ]
         row["elsewhere"] = elsewhere
         row["notes"] = _notes(row, elsewhere, t)

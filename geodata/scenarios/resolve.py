@@ -1,0 +1,144 @@
+"""Resolve a scenario to one ICB per LSOA, refusing anything ambiguous with a message that
+lists the offending codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import BoundaryLabError, describe_rows
+from ..layers import LAYERS, code_column
+from ..store import VintageData
+from .model import Move, Scenario
+
+NEW_ICB_PREFIX = "NEW-"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The ICB of every LSOA (block-table order) and the names of all ICBs, new ones too."""
+
+    vintage: str
+    icb: np.ndarray = field(repr=False)
+    names: dict[str, str] = field(repr=False)
+    new_icbs: dict[str, str] = field(default_factory=dict)
+
+    def apply(self, data: VintageData) -> VintageData:
+        """The vintage with this assignment as its ICB layer, so every existing function
+        (splits, typology, dissolve) works on the scenario unchanged."""
+        table = data.table.copy(deep=False)
+        table["icb_code"] = pd.Categorical(self.icb)
+        new_units = pd.DataFrame(
+            {
+                "layer": "icb",
+                "code": list(self.new_icbs),
+                "name": list(self.new_icbs.values()),
+                "nhs_code": None,
+            }
+        )
+        units = (
+            pd.concat([data.units, new_units], ignore_index=True) if self.new_icbs else data.units
+        )
+        return VintageData(data.name, data.path, table, units, data.meta, data._geometry)
+
+
+def baseline(data: VintageData) -> Assignment:
+    icb = data.table["icb_code"].to_numpy().astype(object)
+    return Assignment(data.name, icb, dict(data.names["icb"]))
+
+
+class _Destinations:
+    """ICB codes for ``to_icb`` values: existing codes as they are, new names numbered."""
+
+    def __init__(self, data: VintageData) -> None:
+        self.existing = data.names["icb"]
+        self.new: dict[str, str] = {}  # code -> name
+
+    def code(self, to_icb: str, where: str) -> str:
+        value = to_icb.strip()
+        if value in self.existing:
+            return value
+        if value.upper() in self.existing:
+            return value.upper()
+        if LAYERS["icb"].is_valid_code(value.upper()):
+            raise BoundaryLabError(
+                f"{where}: unknown ICB code {value!r}; use one of the vintage's ICB codes "
+                f"(boundary-lab areas --layer icb) or a name for a new ICB"
+            )
+        for code, name in self.new.items():
+            if name == value:
+                return code
+        code = f"{NEW_ICB_PREFIX}{len(self.new) + 1}"
+        self.new[code] = value
+        return code
+
+
+def _rows_of_unit(data: VintageData, move: Move, index: int) -> np.ndarray:
+    if move.unit_layer == "pcn":
+        pcn = data.cache.get("pcn_best_fit")  # LSOA -> PCN of largest share, when built
+        if pcn is None:
+            raise BoundaryLabError(
+                f"moves[{index}]: the PCN layer is not built for vintage {data.name}"
+            )
+        rows = np.flatnonzero(pcn == move.code)
+    else:
+        column = data.table[code_column(move.unit_layer)].to_numpy()
+        rows = np.flatnonzero(column == move.code.upper())
+    if not len(rows):
+        raise BoundaryLabError(
+            f"moves[{index}]: unknown {move.unit_layer} code {move.code!r} in vintage "
+            f"{data.name} (codes look like {LAYERS.get(move.unit_layer, LAYERS['lsoa']).example})"
+        )
+    return rows
+
+
+def resolve(data: VintageData, scenario: Scenario) -> Assignment:
+    """Apply blocks, then moves; an LSOA given two different destinations is an error."""
+    if scenario.vintage != data.name:
+        raise BoundaryLabError(
+            f"scenario {scenario.name!r} is on vintage {scenario.vintage}, not {data.name}"
+        )
+    destinations = _Destinations(data)
+    icb = data.table["icb_code"].to_numpy().astype(object).copy()
+    set_by = np.full(len(icb), None, dtype=object)  # which change set each LSOA, for messages
+
+    lsoa_rows = pd.Index(data.table["lsoa_code"].to_numpy())
+    codes = [code.strip().upper() for code, _ in scenario.blocks]
+    positions = lsoa_rows.get_indexer(codes)
+    unknown = [c for c, p in zip(codes, positions, strict=True) if p < 0]
+    if unknown:
+        raise BoundaryLabError(
+            f"{len(unknown)} unknown LSOA code(s) in vintage {data.name}: {describe_rows(unknown)}"
+        )
+    seen: dict[str, int] = {}
+    for i, ((_, to_icb), row) in enumerate(zip(scenario.blocks, positions, strict=True)):
+        if codes[i] in seen:
+            raise BoundaryLabError(
+                f"LSOA {codes[i]} is assigned more than once (rows "
+                f"{seen[codes[i]] + 1} and {i + 1})"
+            )
+        seen[codes[i]] = i
+        icb[row] = destinations.code(to_icb, f"LSOA {codes[i]}")
+        set_by[row] = f"block {codes[i]}"
+
+    moved_units: set[tuple[str, str]] = set()
+    for i, move in enumerate(scenario.moves):
+        key = (move.unit_layer, move.code.upper())
+        if key in moved_units:
+            raise BoundaryLabError(f"moves[{i}]: {move.unit_layer} {move.code} is moved twice")
+        moved_units.add(key)
+        rows = _rows_of_unit(data, move, i)
+        target = destinations.code(move.to_icb, f"moves[{i}]")
+        clash = [r for r in rows if set_by[r] is not None and icb[r] != target]
+        if clash:
+            names = describe_rows(data.table["lsoa_code"].to_numpy()[clash])
+            raise BoundaryLabError(
+                f"moves[{i}] ({move.unit_layer} {move.code} to {move.to_icb}) sends LSOAs "
+                f"already moved by {set_by[clash[0]]} elsewhere: {names}"
+            )
+        icb[rows] = target
+        set_by[rows] = f"{move.unit_layer} {move.code}"
+    names = {**data.names["icb"], **destinations.new}
+    return Assignment(data.name, icb, names, dict(destinations.new))

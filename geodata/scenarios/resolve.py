@@ -133,10 +133,10 @@ def resolve(data: VintageData, scenario: Scenario) -> Assignment:
         target = destinations.code(move.to_icb, f"moves[{i}]")
         clash = [r for r in rows if set_by[r] is not None and icb[r] != target]
         if clash:
-            names = describe_rows(data.table["lsoa_code"].to_numpy()[clash])
+            clashing = describe_rows(data.table["lsoa_code"].to_numpy()[clash])
             raise BoundaryLabError(
                 f"moves[{i}] ({move.unit_layer} {move.code} to {move.to_icb}) sends LSOAs "
-                f"already moved by {set_by[clash[0]]} elsewhere: {names}"
+                f"already moved by {set_by[clash[0]]} elsewhere: {clashing}"
             )
         icb[rows] = target
         set_by[rows] = f"{move.unit_layer} {move.code}"

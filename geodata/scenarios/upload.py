@@ -1,0 +1,201 @@
+"""Candidate ICB boundaries uploaded as GeoJSON, GeoPackage or zipped Shapefile, turned into
+a scenario by best-fit: each LSOA goes to the candidate holding its representative point.
+
+Uploads are untrusted: the format is checked, zips are unpacked by hand (no paths from the
+archive, bounded sizes), the CRS must be declared, coordinates must fall in Great Britain.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely
+
+from ..errors import BoundaryLabError, describe_rows
+from ..geometry import block_index
+from ..store import VintageData
+from .model import Scenario
+
+MAX_FEATURES = 500
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
+#: British National Grid extent of Great Britain and its islands, metres.
+GB_BOUNDS = (-10_000.0, -10_000.0, 700_000.0, 1_300_000.0)
+LABEL_PROPERTIES = ("icb_code", "ICB24CD", "ICB22CD", "code", "icb", "icb_name", "ICB24NM",
+                    "ICB22NM", "name")  # fmt: skip
+
+
+class UploadError(BoundaryLabError):
+    """The uploaded file cannot be used; the message says why and what is expected."""
+
+
+@dataclass(frozen=True)
+class Candidates:
+    frame: gpd.GeoDataFrame  # label, geometry (EPSG:27700), one row per candidate
+    label_property: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BestFit:
+    scenario: Scenario
+    candidates: Candidates
+    unassigned: list[str]  # LSOAs in no candidate: they keep their baseline ICB
+    assigned: int
+
+
+def _safe_unzip(archive: Path, folder: Path) -> Path:
+    """Extract the shapefile parts by their base names only; return the .shp."""
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            infos = [i for i in zipped.infolist() if not i.is_dir()]
+            if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+                raise UploadError(f"the zip unpacks to more than "
+                                  f"{MAX_UNZIPPED_BYTES // 2**20} MB")  # fmt: skip
+            shps = [i for i in infos if PurePosixPath(i.filename).suffix.lower() == ".shp"]
+            if not shps:
+                raise UploadError("the zip holds no .shp file; a zipped Shapefile needs its "
+                                  ".shp, .shx, .dbf and .prj")  # fmt: skip
+            if len(shps) > 1:
+                raise UploadError(f"the zip holds {len(shps)} .shp files; upload one layer")
+            stem = PurePosixPath(shps[0].filename).stem
+            for info in infos:
+                path = PurePosixPath(info.filename)
+                if path.stem != stem or path.suffix.lower() not in SHAPEFILE_PARTS:
+                    continue
+                # The archive's own path is never used: only a fixed name in our folder.
+                target = folder / f"candidates{path.suffix.lower()}"
+                target.write_bytes(zipped.read(info))
+    except zipfile.BadZipFile:
+        raise UploadError("the file is not a valid zip archive") from None
+    return folder / "candidates.shp"
+
+
+def _read(content: bytes, filename: str, folder: Path) -> gpd.GeoDataFrame:
+    suffix = PurePosixPath(filename.lower()).suffix
+    if suffix in (".geojson", ".json"):
+        path = folder / "candidates.geojson"
+    elif suffix == ".gpkg":
+        path = folder / "candidates.gpkg"
+    elif suffix == ".zip":
+        path = folder / "upload.zip"
+    else:
+        raise UploadError(
+            f"unsupported file type {suffix or filename!r}; upload GeoJSON "
+            "(.geojson), GeoPackage (.gpkg) or a zipped Shapefile (.zip)"
+        )
+    if not content.strip():
+        raise UploadError("the file is empty")
+    path.write_bytes(content)
+    if suffix == ".zip":
+        path = _safe_unzip(path, folder)
+    try:
+        info = pyogrio.read_info(path)
+        if info["features"] > MAX_FEATURES:
+            raise UploadError(f"the file has {info['features']:,} features; at most "
+                              f"{MAX_FEATURES} candidate boundaries")  # fmt: skip
+        return gpd.read_file(path, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise UploadError(f"cannot read it as {suffix.lstrip('.')}: {exc}") from None
+
+
+def _label_property(frame: gpd.GeoDataFrame, requested: str | None) -> str:
+    columns = [c for c in frame.columns if c != "geometry"]
+    if requested:
+        if requested not in columns:
+            raise UploadError(f"no property {requested!r}; the features have: "
+                              f"{', '.join(columns) or 'no properties'}")  # fmt: skip
+        return requested
+    for candidate in LABEL_PROPERTIES:
+        if candidate in columns:
+            return candidate
+    raise UploadError(
+        "no property names the ICB of each feature; add one of "
+        f"{', '.join(LABEL_PROPERTIES)} (an ICB code or a new ICB's name), or "
+        f"say which to use; the features have: {', '.join(columns) or 'none'}"
+    )
+
+
+def _to_working_crs(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if frame.crs is None:
+        raise UploadError("the file declares no coordinate reference system; add a .prj "
+                          "(Shapefile) or declare one (e.g. EPSG:27700 or EPSG:4326)")  # fmt: skip
+    if frame.crs.is_geographic:
+        minx, miny, maxx, maxy = frame.total_bounds
+        if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
+            raise UploadError(f"coordinates such as ({minx:.0f}, {miny:.0f}) are not degrees, "
+                              f"though the file declares {frame.crs.to_string()}; eastings "
+                              "and northings need EPSG:27700 declared")  # fmt: skip
+    try:
+        projected = frame.to_crs("EPSG:27700")
+    except Exception as exc:  # noqa: BLE001 - pyproj raises several kinds
+        raise UploadError(f"cannot transform from {frame.crs} to EPSG:27700: {exc}") from None
+    minx, miny, maxx, maxy = projected.total_bounds
+    x0, y0, x1, y1 = GB_BOUNDS
+    if not np.isfinite([minx, miny, maxx, maxy]).all() or minx < x0 or miny < y0 \
+            or maxx > x1 or maxy > y1:  # fmt: skip
+        raise UploadError(
+            f"the boundaries reach outside Great Britain (EPSG:27700 bounds "
+            f"{minx:.0f}, {miny:.0f}, {maxx:.0f}, {maxy:.0f}); check the CRS"
+        )
+    return projected
+
+
+def read_candidates(content: bytes, filename: str, label: str | None = None) -> Candidates:
+    """Candidate polygons in EPSG:27700, one row per label (same labels are unioned)."""
+    with tempfile.TemporaryDirectory(prefix="boundary-lab-upload.") as tmp:
+        frame = _read(content, filename, Path(tmp))
+    if frame.empty:
+        raise UploadError("the file has no features")
+    prop = _label_property(frame, label)
+    labels = frame[prop].astype("string").str.strip()
+    missing = labels.isna() | (labels == "")
+    if missing.any():
+        raise UploadError(f"features {describe_rows(np.flatnonzero(missing) + 1)} have no "
+                          f"{prop}")  # fmt: skip
+    geometry = frame.geometry
+    empty = geometry.isna() | geometry.is_empty
+    if empty.any():
+        raise UploadError(f"features {describe_rows(np.flatnonzero(empty) + 1)} have no geometry")
+    polygonal = geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    if not polygonal.all():
+        kinds = sorted(set(geometry.geom_type[~polygonal]))
+        raise UploadError(f"candidate boundaries must be polygons; found {', '.join(kinds)}")
+    warnings = []
+    frame = _to_working_crs(gpd.GeoDataFrame({"label": labels}, geometry=geometry,
+                                             crs=frame.crs))  # fmt: skip
+    invalid = ~frame.geometry.is_valid
+    if invalid.any():
+        rows = np.flatnonzero(invalid) + 1
+        frame.loc[invalid, "geometry"] = shapely.make_valid(frame.geometry.values[invalid],
+                                                            method="structure")  # fmt: skip
+        warnings.append(f"repaired {len(rows)} self-intersecting or invalid polygon(s) "
+                        f"(features {describe_rows(rows)}) with make_valid")  # fmt: skip
+    dissolved = frame.dissolve(by="label", as_index=False)
+    return Candidates(dissolved[["label", "geometry"]], prop, warnings)
+
+
+def best_fit(data: VintageData, candidates: Candidates, name: str) -> BestFit:
+    """Assign LSOAs to candidates by representative point; overlaps are refused."""
+    index = block_index(data)
+    assigned, counts = index.assign(candidates.frame.geometry.to_numpy())
+    codes = data.table["lsoa_code"].to_numpy()
+    if (counts > 1).any():
+        raise UploadError(f"{int((counts > 1).sum())} LSOA(s) fall in more than one "
+                          f"candidate (the candidates overlap): "
+                          f"{describe_rows(codes[counts > 1])}")  # fmt: skip
+    labels = candidates.frame["label"].to_numpy()
+    baseline = data.table["icb_code"].to_numpy().astype(object)
+    inside = assigned >= 0
+    target = np.where(inside, labels[np.maximum(assigned, 0)], baseline)
+    changed = inside & (np.char.upper(target.astype(str)) != baseline.astype(str))
+    blocks = dict(zip(codes[changed], target[changed], strict=True))
+    notes = tuple(candidates.warnings)
+    scenario = Scenario(data.name, name, notes=notes).with_blocks(blocks)
+    return BestFit(scenario, candidates, list(codes[~inside]), int(inside.sum()))

@@ -34,7 +34,13 @@ LAYER_LABELS = {
 }
 
 #: Cell formats by column kind: "int" is a population, "count" a small whole number.
-NUMBER_FORMATS = {"percent": "0.0%", "int": "#,##0", "count": "0", "text": "General"}
+NUMBER_FORMATS = {
+    "percent": "0.0%",
+    "int": "#,##0",
+    "count": "0",
+    "ratio": "0.000",
+    "text": "General",
+}
 
 
 def _label(layer: str) -> str:
@@ -179,45 +185,77 @@ def _width(value: Any, kind: str) -> int:
     return len(f"{value:,}" if kind == "int" else str(value))
 
 
-def to_xlsx_bytes(result: Result, generated_at: datetime | None = None) -> bytes:
-    """A data sheet (bold frozen header, filter, number formats) and an "About" sheet."""
+def infer_kinds(frame: pd.DataFrame) -> dict[str, str]:
+    """Number formats for a frame without declared kinds: shares as percentages,
+    counts of people and LSOAs with separators, other decimals to three places."""
+    kinds = {}
+    for column in frame.columns:
+        name = str(column).lower()
+        if "share" in name:
+            kinds[column] = "percent"
+        elif pd.api.types.is_float_dtype(frame[column]) and not any(
+            word in name for word in ("population", "people", "change", "min", "max")
+        ):
+            kinds[column] = "ratio"
+        elif pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(
+            frame[column]
+        ):
+            kinds[column] = "int"
+        else:
+            kinds[column] = "text"
+    return kinds
+
+
+def workbook_bytes(
+    sheets: list[tuple[str, pd.DataFrame, dict[str, str]]],
+    about: list[tuple[str, str]],
+    title: str,
+) -> bytes:
+    """Data sheets (bold frozen header, filter, number formats), then an "About" sheet."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    table, kinds = report_table(result)
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Typology" if isinstance(result, TypologyResult) else "Splits"
-    sheet.append(list(table.columns))
-    for row in table.itertuples(index=False, name=None):
-        sheet.append([plain(v) for v in row])
     bold = Font(bold=True)
-    for cell in sheet[1]:
-        cell.font = bold
-    for i, (header, kind) in enumerate(kinds.items(), start=1):
-        letter = get_column_letter(i)
-        widest = max([len(header), *(_width(plain(v), kind) for v in table[header])])
-        sheet.column_dimensions[letter].width = min(widest + 2, 60)
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-            cell.number_format = NUMBER_FORMATS[kind]
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    for index, (name, table, kinds) in enumerate(sheets):
+        sheet = book.active if index == 0 else book.create_sheet(name)
+        assert sheet is not None
+        sheet.title = name
+        sheet.append([str(c) for c in table.columns])
+        for row in table.itertuples(index=False, name=None):
+            sheet.append([flat(plain(v)) for v in row])
+        for cell in sheet[1]:
+            cell.font = bold
+        for i, header in enumerate(table.columns, start=1):
+            kind = kinds.get(header, "text")
+            widest = max([len(str(header)), *(_width(plain(v), kind) for v in table[header])])
+            sheet.column_dimensions[get_column_letter(i)].width = min(widest + 2, 60)
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = NUMBER_FORMATS[kind]
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text, never a formula
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
 
-    about = book.create_sheet("About")
+    sheet = book.create_sheet("About")
     wrap = Alignment(wrap_text=True, vertical="top")
-    for label, text in _about(result, generated_at):
-        about.append([label, text])
-    for label_cell, text_cell in about.iter_rows():
+    for label, text in about:
+        sheet.append([label, text])
+    for label_cell, text_cell in sheet.iter_rows():
         label_cell.font, label_cell.alignment, text_cell.alignment = bold, wrap, wrap
-    about.column_dimensions["A"].width = 20
-    about.column_dimensions["B"].width = 100
-    book.properties.title = report_title(result)
+    sheet.column_dimensions["A"].width = 20
+    sheet.column_dimensions["B"].width = 100
+    book.properties.title = title
     book.properties.creator = f"Boundary Lab {__version__}"
-
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def to_xlsx_bytes(result: Result, generated_at: datetime | None = None) -> bytes:
+    """A data sheet (bold frozen header, filter, number formats) and an "About" sheet."""
+    table, kinds = report_table(result)
+    name = "Typology" if isinstance(result, TypologyResult) else "Splits"
+    return workbook_bytes([(name, table, kinds)], _about(result, generated_at),
+                          report_title(result))  # fmt: skip

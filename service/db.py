@@ -52,6 +52,35 @@ audit_log = sa.Table(
     sa.Column("details", sa.Text, nullable=False),
 )
 
+uploads = sa.Table(
+    "uploads",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("filename", sa.String(300), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("bytes", sa.Integer, nullable=False),
+    sa.Column("label_property", sa.String(200), nullable=False),
+    sa.Column("candidates_geojson", sa.Text, nullable=False),  # EPSG:4326, as read
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+scenarios = sa.Table(
+    "scenarios",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("family", sa.String(32), nullable=False, index=True),  # versions share it
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("vintage", sa.String(40), nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),  # moves | blocks | upload
+    sa.Column("spec", sa.Text, nullable=False),  # Scenario.as_dict() as JSON
+    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id")),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("family", "version"),
+)
+
 
 def _create(tables: list[sa.Table]) -> Callable[[Connection], None]:
     def migrate(conn: Connection) -> None:
@@ -63,6 +92,7 @@ def _create(tables: list[sa.Table]) -> Callable[[Connection], None]:
 #: (version, migration). Append only; never edit a released one.
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _create([api_tokens, audit_log])),
+    (2, _create([uploads, scenarios])),
 ]
 
 TOKEN_PREFIX = "bl_"
@@ -76,6 +106,29 @@ class Token:
     created_at: datetime
     created_by: str
     revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ScenarioRecord:
+    id: int
+    family: str
+    version: int
+    name: str
+    vintage: str
+    source: str
+    spec: dict[str, Any]
+    upload_id: int | None
+    author: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    sha256: str
+    size: int
+    label_property: str
+    candidates_geojson: str
 
 
 @dataclass(frozen=True)
@@ -270,3 +323,72 @@ class Database:
             )
             for r in rows
         ]
+
+    # --- scenarios (immutable: a change is a new version of the family) -----------------
+
+    def save_scenario(
+        self,
+        spec: dict[str, Any],
+        source: str,
+        author: str,
+        parent_id: int | None = None,
+        upload: Upload | None = None,
+    ) -> ScenarioRecord:
+        """Save a new scenario, or a new version of ``parent_id``'s family, with its upload
+        and an audit entry, all in one transaction."""
+        now = _now()
+        with self.engine.begin() as conn:
+            if parent_id is not None:
+                parent = conn.execute(scenarios.select().where(scenarios.c.id == parent_id)).first()
+                if parent is None:
+                    raise LookupError(f"no scenario {parent_id} to make a new version of")
+                family = parent.family
+                version = 1 + (conn.execute(sa.select(sa.func.max(scenarios.c.version))
+                               .where(scenarios.c.family == family)).scalar() or 0)  # fmt: skip
+            else:
+                family, version = secrets.token_hex(8), 1
+            upload_id = None
+            if upload is not None:
+                upload_id = conn.execute(uploads.insert().values(
+                    filename=upload.filename, sha256=upload.sha256, bytes=upload.size,
+                    label_property=upload.label_property,
+                    candidates_geojson=upload.candidates_geojson, author=author,
+                    created_at=now)).inserted_primary_key[0]  # fmt: skip
+            scenario_id = conn.execute(scenarios.insert().values(
+                family=family, version=version, name=spec["name"], vintage=spec["vintage"],
+                source=source, spec=json.dumps(spec), upload_id=upload_id, author=author,
+                created_at=now)).inserted_primary_key[0]  # fmt: skip
+            self._audit(conn, author, "scenario.create", f"scenario:{scenario_id}",
+                        {"name": spec["name"], "vintage": spec["vintage"], "source": source,
+                         "version": version, "moves": len(spec.get("moves", [])),
+                         "blocks": len(spec.get("blocks", []))})  # fmt: skip
+        return self.get_scenario(int(scenario_id))
+
+    def get_scenario(self, scenario_id: int) -> ScenarioRecord:
+        with self.engine.connect() as conn:
+            row = conn.execute(scenarios.select().where(scenarios.c.id == scenario_id)).first()
+        if row is None:
+            raise LookupError(f"no scenario with id {scenario_id}")
+        return self._scenario(row)
+
+    def list_scenarios(self, limit: int = 500) -> list[ScenarioRecord]:
+        query = scenarios.select().order_by(scenarios.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [self._scenario(r) for r in conn.execute(query).all()]
+
+    def versions(self, family: str) -> list[ScenarioRecord]:
+        query = scenarios.select().where(scenarios.c.family == family).order_by(scenarios.c.version)
+        with self.engine.connect() as conn:
+            return [self._scenario(r) for r in conn.execute(query).all()]
+
+    def get_upload(self, upload_id: int) -> Upload:
+        with self.engine.connect() as conn:
+            row = conn.execute(uploads.select().where(uploads.c.id == upload_id)).one()
+        return Upload(row.filename, row.sha256, row.bytes, row.label_property,
+                      row.candidates_geojson)  # fmt: skip
+
+    @staticmethod
+    def _scenario(row: sa.Row[Any]) -> ScenarioRecord:
+        return ScenarioRecord(row.id, row.family, row.version, row.name, row.vintage,
+                              row.source, json.loads(row.spec), row.upload_id, row.author,
+                              _aware(row.created_at) or _now())  # fmt: skip

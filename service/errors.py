@@ -12,6 +12,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from geodata.errors import BoundaryLabError, UnknownNameError
+from geodata.scenarios.upload import UploadError
 
 
 class ApiError(Exception):
@@ -53,6 +54,10 @@ def register_error_handlers(app: Flask) -> None:
         status = 404 if exc.kind.endswith("area") or exc.kind == "code" else 400
         code = "not_found" if status == 404 else "bad_request"
         return error_response(status, code, str(exc), {"value": exc.value, "valid": exc.valid})
+
+    @app.errorhandler(UploadError)
+    def _upload_error(exc: UploadError) -> Response:
+        return error_response(422, "unprocessable_upload", str(exc), {})
 
     @app.errorhandler(BoundaryLabError)
     def _domain_error(exc: BoundaryLabError) -> Response:

@@ -1,0 +1,272 @@
+"""What-if scenarios: create (analyst), read, evaluate, compare, export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from geodata.geometry import simplify_coverage, to_geojson
+from geodata.output import records
+from geodata.scenarios import Scenario, resolve
+from geodata.scenarios.compare import compare, export_blocks, read_blocks_csv
+from geodata.scenarios.evaluate import evaluate
+from geodata.scenarios.report import evaluation_csv, evaluation_data, evaluation_xlsx
+from geodata.scenarios.rules import RuleSet
+from geodata.scenarios.shapes import icb_shapes
+from geodata.scenarios.statutory import statutory_description
+from geodata.scenarios.upload import best_fit, read_candidates
+
+from .. import params
+from ..auth import identity, requires
+from ..context import services
+from ..db import ScenarioRecord, Upload
+from ..errors import bad_request, not_found
+from . import api
+from .reports import MIMETYPES
+
+UPLOAD_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
+
+
+def _record(scenario_id: int) -> ScenarioRecord:
+    try:
+        return services().db.get_scenario(scenario_id)
+    except LookupError:
+        raise not_found(f"no scenario with id {scenario_id}") from None
+
+
+def _scenario(record: ScenarioRecord) -> Scenario:
+    return Scenario.from_dict(record.spec)
+
+
+def _record_json(record: ScenarioRecord) -> dict[str, Any]:
+    return {"id": record.id, "family": record.family, "version": record.version,
+            "name": record.name, "vintage": record.vintage, "source": record.source,
+            "author": record.author, "created_at": record.created_at.isoformat(),
+            "upload_id": record.upload_id, "spec": record.spec,
+            "links": {name: f"/api/v1/scenarios/{record.id}/{name}" for name in
+                      ("evaluation", "report.xlsx", "report.csv", "boundaries.geojson",
+                       "statutory.csv", "blocks.csv")}}  # fmt: skip
+
+
+def _form_text(name: str, default: str = "") -> str:
+    value = request.form.get(name, default)
+    return value.strip() if isinstance(value, str) else default
+
+
+def _from_json(body: dict[str, Any]) -> tuple[Scenario, str]:
+    if "vintage" not in body:
+        body = {**body, "vintage": services().store.default_vintage()}
+    scenario = Scenario.from_dict(body)
+    return scenario, "moves" if not scenario.blocks else "blocks"
+
+
+def _from_upload() -> tuple[Scenario, str, Upload | None, dict[str, Any]]:
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise bad_request(
+            "send a file field named 'file' (CSV of LSOA code, ICB code; or "
+            "candidate boundaries as .geojson, .gpkg or zipped Shapefile)"
+        )
+    content = file.read()
+    name = _form_text("name") or file.filename
+    vintage = _form_text("vintage") or services().store.default_vintage()
+    data = services().vintage(vintage)
+    filename = file.filename.lower()
+    if filename.endswith(".csv"):
+        blocks = read_blocks_csv(content.decode("utf-8-sig", errors="replace"), file.filename)
+        scenario = Scenario(vintage, name, description=_form_text("description"))
+        return scenario.with_blocks(blocks), "blocks", None, {}
+    if not filename.endswith(UPLOAD_SUFFIXES):
+        raise bad_request(
+            f"unsupported file {file.filename!r}; upload .csv, .geojson, .gpkg "
+            "or a zipped Shapefile (.zip)"
+        )
+    candidates = read_candidates(content, file.filename, _form_text("label") or None)
+    fit = best_fit(data, candidates, name)
+    upload = Upload(file.filename, hashlib.sha256(content).hexdigest(), len(content),
+                    candidates.label_property,
+                    json.dumps(to_geojson(candidates.frame)))  # fmt: skip
+    extra = {"assigned_lsoas": fit.assigned, "unassigned_lsoas": fit.unassigned,
+             "warnings": candidates.warnings}  # fmt: skip
+    scenario = Scenario(
+        vintage,
+        name,
+        blocks=fit.scenario.blocks,
+        description=_form_text("description"),
+        notes=fit.scenario.notes,
+    )
+    return scenario, "upload", upload, extra
+
+
+@api.post("/scenarios")
+@requires("analyst")
+def create_scenario() -> tuple[Response, int]:
+    extra: dict[str, Any] = {}
+    upload = None
+    if request.mimetype == "multipart/form-data":
+        scenario, source, upload, extra = _from_upload()
+        parent = _form_text("parent")
+    else:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise bad_request(
+                'send JSON {"name", "vintage", "moves": [{"unit_layer", "code", '
+                '"to_icb"}], "blocks": [[lsoa, icb]], "parent": id} or a '
+                "multipart upload with a file"
+            )
+        scenario, source = _from_json(body)
+        parent = str(body.get("parent") or "")
+    if parent and not parent.isdigit():
+        raise bad_request(f"parent must be a scenario id, got {parent!r}")
+    data = services().vintage(scenario.vintage)
+    assignment = resolve(data, scenario)  # refuses bad codes before anything is saved
+    try:
+        record = services().db.save_scenario(
+            scenario.as_dict(), source, identity().actor, int(parent) if parent else None, upload
+        )
+    except LookupError as exc:
+        raise not_found(str(exc)) from None
+    moved = int((assignment.icb != data.table["icb_code"].to_numpy()).sum())
+    return jsonify({**_record_json(record), "lsoas_moved": moved, **extra}), 201
+
+
+@api.get("/scenarios")
+def list_scenarios() -> Response:
+    return jsonify([_record_json(r) for r in services().db.list_scenarios()])
+
+
+@api.get("/scenarios/<int:scenario_id>")
+def get_scenario(scenario_id: int) -> Response:
+    record = _record(scenario_id)
+    versions = services().db.versions(record.family)
+    return jsonify(
+        {
+            **_record_json(record),
+            "versions": [
+                {
+                    "id": v.id,
+                    "version": v.version,
+                    "name": v.name,
+                    "created_at": v.created_at.isoformat(),
+                }
+                for v in versions
+            ],
+        }
+    )
+
+
+def rule_set() -> RuleSet:
+    def flag(name: str) -> bool:
+        value = (params.text(name, "true") or "true").lower()
+        if value not in ("true", "false", "1", "0"):
+            raise bad_request(f"{name} must be true or false, got {value!r}", parameter=name)
+        return value in ("true", "1")
+
+    return RuleSet(
+        utla_within_one_icb=flag("utla_within_one_icb"),
+        min_icb_population=params.number("min_icb_population", 0, 1e9, default=1_000_000),
+        max_icb_population=params.number("max_icb_population", 0, 1e9),
+        contiguous=flag("contiguous"),
+    )
+
+
+@api.get("/scenarios/<int:scenario_id>/evaluation")
+def scenario_evaluation(scenario_id: int) -> Response:
+    scenario = _scenario(_record(scenario_id))
+    data = services().vintage(scenario.vintage)
+    return jsonify({"id": scenario_id,
+                    **evaluation_data(evaluate(data, scenario, rule_set()))})  # fmt: skip
+
+
+@api.get("/scenarios/<int:scenario_id>/report.<ext>")
+def scenario_report(scenario_id: int, ext: str) -> Response:
+    if ext not in MIMETYPES:
+        raise not_found(f"reports come as {', '.join(MIMETYPES)}, not {ext!r}")
+    record = _record(scenario_id)
+    scenario = _scenario(record)
+    data = services().vintage(scenario.vintage)
+    evaluation = evaluate(data, scenario, rule_set())
+    body = evaluation_csv(evaluation) if ext == "csv" else evaluation_xlsx(evaluation, data)
+    return Response(body, mimetype=MIMETYPES[ext], headers={
+        "Content-Disposition": f'attachment; filename="scenario_{scenario_id}_v{record.version}'
+                               f'_{scenario.vintage}.{ext}"'})  # fmt: skip
+
+
+@api.get("/scenarios/<int:scenario_id>/boundaries.geojson")
+def scenario_boundaries(scenario_id: int) -> Response:
+    scenario = _scenario(_record(scenario_id))
+    data = services().vintage(scenario.vintage)
+    assignment = resolve(data, scenario)
+    shapes = icb_shapes(data, assignment.icb)
+    population = data.table.groupby(assignment.icb)["population"].sum()
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame(
+        {"code": list(shapes), "name": [assignment.names[c] for c in shapes],
+         "population": [int(population[c]) for c in shapes],
+         "parts": [s.parts for s in shapes.values()],
+         "polsby_popper": [round(s.polsby_popper, 4) for s in shapes.values()]},
+        geometry=[s.outline for s in shapes.values()], crs="EPSG:27700",
+    )  # fmt: skip
+    tolerance = params.number("simplify", 0, 5000, default=100.0) or 0.0
+    response = jsonify(to_geojson(simplify_coverage(frame, tolerance)))
+    response.mimetype = "application/geo+json"
+    return response
+
+
+def _csv_download(text: str, filename: str) -> Response:
+    return Response(
+        text.encode("utf-8-sig"),
+        mimetype=MIMETYPES["csv"],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@api.get("/scenarios/<int:scenario_id>/statutory.csv")
+def scenario_statutory(scenario_id: int) -> Response:
+    scenario = _scenario(_record(scenario_id))
+    data = services().vintage(scenario.vintage)
+    frame = statutory_description(data, resolve(data, scenario))
+    return _csv_download(frame.to_csv(index=False), f"scenario_{scenario_id}_statutory.csv")
+
+
+@api.get("/scenarios/<int:scenario_id>/blocks.csv")
+def scenario_blocks(scenario_id: int) -> Response:
+    scenario = _scenario(_record(scenario_id))
+    data = services().vintage(scenario.vintage)
+    return _csv_download(export_blocks(data, resolve(data, scenario)),
+                         f"scenario_{scenario_id}_blocks.csv")  # fmt: skip
+
+
+def _side(name: str) -> Scenario | None:
+    """A scenario id, or 'baseline' (None)."""
+    value = params.text(name)
+    if value is None:
+        raise bad_request(f"give {name}: a scenario id or 'baseline'", parameter=name)
+    if value == "baseline":
+        return None
+    if not value.isdigit():
+        raise bad_request(f"{name} must be a scenario id or 'baseline', got {value!r}")
+    return _scenario(_record(int(value)))
+
+
+@api.get("/scenarios/compare")
+def compare_scenarios() -> Response:
+    a, b = _side("a"), _side("b")
+    vintages = {s.vintage for s in (a, b) if s is not None}
+    if len(vintages) > 1:
+        raise bad_request(f"a and b are on different vintages ({', '.join(sorted(vintages))})")
+    vintage = vintages.pop() if vintages else params.text("vintage")
+    data = services().vintage(vintage)
+    base = Scenario(data.name, "baseline")
+    result = compare(data, a or base, b or base, rule_set())
+    return jsonify({
+        "vintage": data.name, "a": (a or base).name, "b": (b or base).name,
+        "lsoas_different": result.lsoas_different, "people_different": result.people_different,
+        "summary": records(result.summary), "icbs": records(result.icbs),
+        "moved": records(result.moved),
+        "provenance": result.a.provenance.as_dict(),
+    })  # fmt: skip

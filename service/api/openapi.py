@@ -161,6 +161,7 @@ def document() -> dict[str, Any]:
                                      "how many")],
                              _ok("entries"), 400, 401, 403),
     }  # fmt: skip
+    paths.update(_scenario_paths())
     return {
         "openapi": "3.0.3",
         "info": {
@@ -194,6 +195,99 @@ def document() -> dict[str, Any]:
         },  # fmt: skip
         "security": [{}, {"bearer": []}],
     }
+
+
+SCENARIO_ID = _param("scenario_id", "path", {"type": "integer"}, "scenario id")
+RULES = [
+    _param("utla_within_one_icb", "query", {"type": "boolean", "default": True},
+           "rule: every upper-tier LA within one ICB"),
+    _param("min_icb_population", "query", {"type": "number", "minimum": 0,
+                                           "default": 1000000}, "rule: smallest ICB"),
+    _param("max_icb_population", "query", {"type": "number", "minimum": 0},
+           "rule: largest ICB"),
+    _param("contiguous", "query", {"type": "boolean", "default": True},
+           "rule: no exclaves (islands allowed)"),
+]  # fmt: skip
+MOVE = {
+    "type": "object",
+    "required": ["unit_layer", "code", "to_icb"],
+    "properties": {
+        "unit_layer": {"type": "string", "enum": ["lsoa", "ltla", "utla", "sicbl", "pcn"]},
+        "code": STR,
+        "to_icb": {"type": "string", "description": "an ICB code, or a new ICB's name"},
+    },
+}
+SCENARIO_BODY = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": STR,
+        "vintage": STR,
+        "description": STR,
+        "moves": {"type": "array", "items": MOVE},
+        "blocks": {
+            "type": "array",
+            "items": {"type": "array", "items": STR, "minItems": 2, "maxItems": 2},
+        },
+        "parent": {"type": "integer", "description": "make a new version of this"},
+    },
+}
+UPLOAD_BODY = {"type": "object", "required": ["file"],
+               "properties": {"file": {"type": "string", "format": "binary",
+                                       "description": "CSV (LSOA code, ICB code) or candidate "
+                                       "ICB boundaries: .geojson, .gpkg or zipped Shapefile"},
+                              "name": STR, "vintage": STR, "description": STR,
+                              "label": {"type": "string",
+                                        "description": "property naming each feature's ICB"},
+                              "parent": STR}}  # fmt: skip
+
+
+def _scenario_paths() -> dict[str, Any]:
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    csv = {"200": {"description": "CSV", "content": {"text/csv": {}}}}
+    return {
+        "/scenarios": {
+            **_get("Saved scenarios, newest first", [], _ok("scenarios"), 401, 403),
+            "post": {
+                "summary": "Create a scenario (analyst): JSON moves/blocks, or a file upload "
+                "(CSV blocks, or candidate boundaries best-fitted to LSOAs)",
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": SCENARIO_BODY},
+                    "multipart/form-data": {"schema": UPLOAD_BODY}}},
+                "responses": {"201": {"description": "the saved scenario"},
+                              **_errors(400, 401, 403, 404, 413),
+                              "422": {"description": "the upload cannot be used",
+                                      "content": {"application/json": {"schema": ERROR}}}},
+            },
+        },
+        "/scenarios/{scenario_id}": _get("A scenario with its versions", [SCENARIO_ID],
+                                         _ok("the scenario"), 401, 403, 404),
+        "/scenarios/{scenario_id}/evaluation": _get(
+            "Every metric and design rule against the baseline", [SCENARIO_ID, *RULES],
+            _ok("the evaluation"), 400, 401, 403, 404),
+        "/scenarios/{scenario_id}/report.{ext}": _get(
+            "The evaluation as CSV (ICB table) or XLSX (all tables, About sheet)",
+            [SCENARIO_ID, EXT, *RULES],
+            {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
+            400, 401, 403, 404),
+        "/scenarios/{scenario_id}/boundaries.geojson": _get(
+            "The scenario's ICB outlines dissolved from LSOAs (EPSG:4326)",
+            [SCENARIO_ID, _param("simplify", "query", {"type": "number", "minimum": 0,
+                                                        "maximum": 5000, "default": 100},
+                                 "tolerance in metres")],
+            _ok("FeatureCollection", "application/geo+json"), 400, 401, 403, 404),
+        "/scenarios/{scenario_id}/statutory.csv": _get(
+            "ICB areas as the Establishment Order describes them: whole lower-tier areas, "
+            "plus LSOAs of part-included ones", [SCENARIO_ID], csv, 401, 403, 404),
+        "/scenarios/{scenario_id}/blocks.csv": _get(
+            "Block assignment (LSOA code, ICB code) for other redistricting tools",
+            [SCENARIO_ID], csv, 401, 403, 404),
+        "/scenarios/compare": _get(
+            "Two scenarios side by side (ids, or 'baseline')",
+            [_param("a", "query", STR, "scenario id or 'baseline'", True),
+             _param("b", "query", STR, "scenario id or 'baseline'", True), VINTAGE, *RULES],
+            _ok("the comparison"), 400, 401, 403, 404),
+    }  # fmt: skip
 
 
 @api.get("/openapi.json")

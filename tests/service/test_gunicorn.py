@@ -33,9 +33,9 @@ def server(tiny_data_dir: Path, tmp_path: Path) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{url}/api/v1/healthz", timeout=2).status_code == 200:
+                if requests.get(f"{url}/api/v1/healthz", timeout=10).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or a worker still booting
                 pass
             if process.poll() is not None:
                 break

@@ -30,7 +30,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _database(args: argparse.Namespace):  # noqa: ANN202 - lazy import
+def database(args: argparse.Namespace):  # noqa: ANN201 - lazy import
     from geodata.store import default_data_dir
 
     from .db import Database, default_url
@@ -42,7 +42,7 @@ def _database(args: argparse.Namespace):  # noqa: ANN202 - lazy import
 
 
 def cmd_tokens(args: argparse.Namespace) -> int:
-    db = _database(args)
+    db = database(args)
     actor = f"cli:{getpass.getuser()}"
     if args.action == "create":
         token, secret = db.create_token(args.name, args.role, actor)
@@ -93,6 +93,10 @@ def make_parser() -> argparse.ArgumentParser:
     revoke = actions.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("id", type=int)
     tokens.set_defaults(run=cmd_tokens)
+
+    from .scenario_cli import add_commands
+
+    add_commands(sub)
     return parser
 
 

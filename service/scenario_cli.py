@@ -1,0 +1,239 @@
+"""``boundary-lab scenario create|list|evaluate|compare|export``: the scenario workflow
+from the command line, saved to the same database as the web service."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from geodata import cli as core
+from geodata.errors import BoundaryLabError
+
+
+def _services(args: argparse.Namespace) -> Any:
+    from geodata.store import Store
+
+    from .cli import database
+
+    return Store(args.data), database(args)
+
+
+def _move(text: str) -> Any:
+    from geodata.scenarios import Move
+
+    parts = text.split(":", 2)
+    if len(parts) != 3:
+        raise argparse.ArgumentTypeError(f"{text!r}: a move is LAYER:CODE:TO_ICB, e.g. "
+                                         "ltla:E07000071:E54000026")  # fmt: skip
+    try:
+        return Move(*parts)
+    except BoundaryLabError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _load(args: argparse.Namespace, ident: str) -> Any:
+    """A saved scenario by id, or the baseline of --vintage for 'baseline'."""
+    from geodata.scenarios import Scenario
+
+    store, db = _services(args)
+    if ident == "baseline":
+        data = store.load(args.vintage)
+        return Scenario(data.name, "baseline"), data
+    if not ident.isdigit():
+        raise BoundaryLabError(f"{ident!r} is not a scenario id (see: boundary-lab scenario list)")
+    try:
+        record = db.get_scenario(int(ident))
+    except LookupError as exc:
+        raise BoundaryLabError(str(exc)) from None
+    scenario = Scenario.from_dict(record.spec)
+    return scenario, store.load(scenario.vintage)
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    from geodata.geometry import to_geojson
+    from geodata.scenarios import Scenario, resolve
+    from geodata.scenarios.compare import read_blocks_csv
+    from geodata.scenarios.upload import best_fit, read_candidates
+
+    from .db import Upload
+
+    store, db = _services(args)
+    data = store.load(args.vintage)
+    scenario = Scenario(data.name, args.name, description=args.description or "")
+    source, upload = "moves", None
+    if args.blocks:
+        text = Path(args.blocks).read_text(encoding="utf-8-sig")
+        scenario = scenario.with_blocks(read_blocks_csv(text, args.blocks))
+        source = "blocks"
+    if args.boundaries:
+        content = Path(args.boundaries).read_bytes()
+        candidates = read_candidates(content, Path(args.boundaries).name, args.label)
+        fit = best_fit(data, candidates, args.name)
+        scenario = scenario.with_blocks(dict(fit.scenario.blocks))
+        for warning in candidates.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if fit.unassigned:
+            print(f"{len(fit.unassigned)} LSOA(s) fall in no candidate and keep their "
+                  f"baseline ICB: {', '.join(fit.unassigned[:20])}"
+                  + (" …" if len(fit.unassigned) > 20 else ""), file=sys.stderr)  # fmt: skip
+        upload = Upload(Path(args.boundaries).name, hashlib.sha256(content).hexdigest(),
+                        len(content), candidates.label_property,
+                        json.dumps(to_geojson(candidates.frame)))  # fmt: skip
+        source = "upload"
+    scenario = scenario.with_moves(*(args.move or []))
+    assignment = resolve(data, scenario)
+    moved = int((assignment.icb != data.table["icb_code"].to_numpy()).sum())
+    record = db.save_scenario(scenario.as_dict(), source, f"cli:{getpass.getuser()}",
+                              args.parent, upload)  # fmt: skip
+    print(f"saved scenario {record.id} ({record.name!r}, version {record.version}, vintage "
+          f"{record.vintage}): {moved:,} LSOAs move", file=sys.stderr)  # fmt: skip
+    print(record.id)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    _, db = _services(args)
+    for r in db.list_scenarios():
+        print(f"{r.id:5}  v{r.version:<3} {r.vintage:6} {r.source:7} {r.name}  "
+              f"({r.author}, {r.created_at:%Y-%m-%d %H:%M})")  # fmt: skip
+    return 0
+
+
+def _rules(args: argparse.Namespace) -> Any:
+    from geodata.scenarios.rules import RuleSet
+
+    return RuleSet(min_icb_population=args.min_icb_population,
+                   max_icb_population=args.max_icb_population)  # fmt: skip
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from geodata import output
+    from geodata.scenarios.evaluate import evaluate
+    from geodata.scenarios.report import evaluation_data
+
+    scenario, data = _load(args, args.id)
+    evaluation = evaluate(data, scenario, _rules(args))
+    if args.format == "json":
+        print(json.dumps(evaluation_data(evaluation), indent=1, default=str))
+        return 0
+    s = evaluation.summary
+    print(f"Scenario: {scenario.name} (vintage {scenario.vintage})")
+    print(f"Moved: {s['lsoas_moved']:,} LSOAs, {s['people_moved']:,} people; UTLA-ICB links "
+          f"{s['utla_icb_links_before']} -> {s['utla_icb_links_after']}")  # fmt: skip
+    print(f"ICBs: {s['before']['icbs']} -> {s['after']['icbs']}; smallest "
+          f"{s['before']['min']:,} -> {s['after']['min']:,}; largest {s['before']['max']:,} -> "
+          f"{s['after']['max']:,}\n")  # fmt: skip
+    changed = evaluation.icbs.loc[evaluation.icbs["change"] != 0]
+    print(output.to_table(changed, ["code", "name", "population_before", "population_after",
+                                     "change", "parts_after"]))  # fmt: skip
+    las = evaluation.utlas.loc[evaluation.utlas["change"] != ""]
+    if len(las):
+        print()
+        print(output.to_table(las, ["code", "name", "icbs_before", "icbs_after", "change"]))
+    print()
+    for rule in evaluation.rules:
+        offenders = ", ".join(o.get("name", o.get("code", "")) for o in rule.offenders[:8])
+        more = f" (+{len(rule.offenders) - 8} more)" if len(rule.offenders) > 8 else ""
+        print(f"[{'pass' if rule.passed else 'FAIL'}] {rule.description}"
+              + (f": {offenders}{more}" if offenders else ""))  # fmt: skip
+    print()
+    for line in evaluation.provenance.lines():
+        print(line)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from geodata import output
+    from geodata.scenarios.compare import compare
+
+    a, data = _load(args, args.a)
+    b, data_b = _load(args, args.b)
+    if data.name != data_b.name:
+        raise BoundaryLabError(f"{args.a} and {args.b} are on different vintages")
+    result = compare(data, a, b, _rules(args))
+    print(f"{a.name} vs {b.name}: {result.lsoas_different:,} LSOAs and "
+          f"{result.people_different:,} people assigned differently\n")  # fmt: skip
+    print(output.to_table(result.summary, ["metric", "a", "b", "change"]))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from geodata.scenarios import resolve
+    from geodata.scenarios.compare import export_blocks
+    from geodata.scenarios.evaluate import evaluate
+    from geodata.scenarios.report import evaluation_xlsx
+    from geodata.scenarios.statutory import statutory_description, statutory_text
+
+    scenario, data = _load(args, args.id)
+    assignment = resolve(data, scenario)
+    content: str | bytes
+    if args.what == "blocks":
+        content = export_blocks(data, assignment)
+    elif args.what == "statutory":
+        content = statutory_text(statutory_description(data, assignment))
+    elif args.what == "statutory-csv":
+        content = statutory_description(data, assignment).to_csv(index=False)
+    else:
+        if not args.output:
+            raise BoundaryLabError("an XLSX report needs --output FILE.xlsx")
+        content = evaluation_xlsx(evaluate(data, scenario, _rules(args)), data)
+    if args.output:
+        mode = "wb" if isinstance(content, bytes) else "w"
+        with open(args.output, mode) as handle:
+            handle.write(content)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(content if isinstance(content, str) else "")
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", help="data folder (BOUNDARY_LAB_DATA, ./data)")
+    common.add_argument("--vintage", help="vintage (default: the newest built)")
+    rules = argparse.ArgumentParser(add_help=False)
+    rules.add_argument("--min-icb-population", type=float, default=1_000_000)
+    rules.add_argument("--max-icb-population", type=float)
+
+    scenario = sub.add_parser("scenario", help="what-if ICB redraws")
+    actions = scenario.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", parents=[common], help="make and save a scenario")
+    create.add_argument("--name", required=True)
+    create.add_argument("--description")
+    create.add_argument(
+        "--move",
+        type=_move,
+        action="append",
+        help="LAYER:CODE:TO_ICB (layer lsoa|ltla|utla|sicbl|pcn; TO_ICB an ICB "
+        "code or a new ICB's name); repeat for several",
+    )
+    create.add_argument("--blocks", help="CSV of LSOA code, ICB code")
+    create.add_argument("--boundaries", help="candidate ICB polygons: .geojson, .gpkg, .zip")
+    create.add_argument("--label", help="the boundaries' property naming each ICB")
+    create.add_argument("--parent", type=int, help="make a new version of this scenario")
+    create.set_defaults(run=cmd_create)
+    listing = actions.add_parser("list", parents=[common], help="saved scenarios")
+    listing.set_defaults(run=cmd_list)
+    evaluate = actions.add_parser("evaluate", parents=[common, rules], help="every metric")
+    evaluate.add_argument("id", help="scenario id")
+    evaluate.add_argument("--format", choices=["table", "json"], default="table")
+    evaluate.set_defaults(run=cmd_evaluate)
+    compare = actions.add_parser("compare", parents=[common, rules], help="two side by side")
+    compare.add_argument("a", help="scenario id or 'baseline'")
+    compare.add_argument("b", help="scenario id or 'baseline'")
+    compare.set_defaults(run=cmd_compare)
+    export = actions.add_parser("export", parents=[common, rules], help="blocks, statutory…")
+    export.add_argument("id", help="scenario id")
+    export.add_argument(
+        "--what", choices=["blocks", "statutory", "statutory-csv", "xlsx"], default="blocks"
+    )
+    export.add_argument("--output", help="file to write (default: standard output)")
+    export.set_defaults(run=cmd_export)
+
+
+__all__ = ["add_commands", "core"]

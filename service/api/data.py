@@ -18,6 +18,7 @@ from .. import params
 from ..context import services
 from ..errors import bad_request, not_found
 from . import api
+from .cache import cached_json
 from .geojson import layer_geojson
 
 
@@ -88,6 +89,14 @@ def _find_unit(data: VintageData, code: str) -> list[str]:
     return [layer for layer in data.layers if code in data.names[layer]]
 
 
+def _layer_totals(data: VintageData, layer: str) -> dict[str, Any]:
+    key = f"totals:{layer}"
+    if key not in data.cache:
+        grouped = data.table.groupby(code_column(layer), observed=True)["population"].sum()
+        data.cache[key] = grouped.to_dict()
+    return data.cache[key]
+
+
 @api.get("/areas/<code>")
 def area(code: str) -> Response:
     data = _vintage()
@@ -97,10 +106,13 @@ def area(code: str) -> Response:
         raise not_found(
             f"no unit has the code {code!r} in vintage {data.name}; codes look like "
             + ", ".join(f"{LAYERS[k].example} ({k})" for k in data.layers),
-            code=code,
-            vintage=data.name,
-        )
+            code=code, vintage=data.name,
+        )  # fmt: skip
     layer = layers[-1] if "utla" in layers else layers[0]  # a unitary reads as an upper tier
+    return cached_json(data, ("area", code), lambda: _area_body(data, code, layer, layers))
+
+
+def _area_body(data: VintageData, code: str, layer: str, layers: list[str]) -> dict[str, Any]:
     table = data.table.loc[data.table[code_column(layer)] == code]
     population = table["population"].sum()
     overlaps: dict[str, list[dict[str, Any]]] = {}
@@ -108,32 +120,30 @@ def area(code: str) -> Response:
         if other == layer:
             continue
         part = split_table(table, layer, other, (data.names[layer], data.names[other]))
-        other_totals = data.table.groupby(code_column(other), observed=True)["population"].sum()
+        totals = _layer_totals(data, other)
         overlaps[other] = [
             {
                 "code": row["across_code"],
                 "name": row["across_name"],
                 "population": row["population"],
                 "share": row["share"],
-                "share_of_unit": float(row["population"] / other_totals[row["across_code"]]),
+                "share_of_unit": float(row["population"] / totals[row["across_code"]]),
             }
             for row in records(part)
         ]
-    return jsonify(
-        {
-            "code": code,
-            "name": data.names[layer][code],
-            "layer": layer,
-            "layers": layers,
-            "vintage": data.name,
-            "population": int(population)
-            if np.issubdtype(type(population), np.integer)
-            else float(population),
-            "lsoas": len(table),
-            "overlaps": overlaps,
-            "provenance": Provenance.of(data.meta).as_dict(),
-        }
-    )
+    return {
+        "code": code,
+        "name": data.names[layer][code],
+        "layer": layer,
+        "layers": layers,
+        "vintage": data.name,
+        "population": int(population)
+        if np.issubdtype(type(population), np.integer)
+        else float(population),
+        "lsoas": len(table),
+        "overlaps": overlaps,
+        "provenance": Provenance.of(data.meta).as_dict(),
+    }
 
 
 @api.get("/splits")

@@ -22,13 +22,21 @@ _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 EASTING, NORTHING = (0.0, 700_000.0), (0.0, 1_300_000.0)
 
 
+def _code_arrays(data: VintageData) -> dict[str, np.ndarray]:
+    """Each layer's code per LSOA as a plain array, made once per vintage."""
+    if "code_arrays" not in data.cache:
+        arrays = {"lsoa": data.table["lsoa_code"].to_numpy(dtype=object)}
+        for layer in data.area_layers:
+            arrays[layer] = data.table[code_column(layer)].to_numpy(dtype=object)
+        data.cache["code_arrays"] = arrays
+    return data.cache["code_arrays"]
+
+
 def _units(data: VintageData, row: int) -> dict[str, dict[str, str]]:
-    table = data.table
-    units = {"lsoa": {"code": table["lsoa_code"].iat[row], "name": table["lsoa_name"].iat[row]}}
-    for layer in data.area_layers:
-        code = str(table[code_column(layer)].iat[row])
-        units[layer] = {"code": code, "name": data.names[layer][code]}
-    return units
+    return {
+        layer: {"code": str(codes[row]), "name": data.names[layer][codes[row]]}
+        for layer, codes in _code_arrays(data).items()
+    }
 
 
 def _locate(data: VintageData, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -118,9 +126,7 @@ def lookup_batch() -> Response:
     data = services().vintage(vintage)
     rows = _locate(data, *_point_arrays(points))
     found = rows >= 0
-    columns = {"lsoa": data.table["lsoa_code"].to_numpy()}
-    columns |= {layer: data.table[code_column(layer)].to_numpy() for layer in data.area_layers}
-    picked = {layer: values[rows[found]] for layer, values in columns.items()}
+    picked = {layer: values[rows[found]] for layer, values in _code_arrays(data).items()}
     results: list[dict[str, str] | None] = [None] * len(points)
     for j, i in enumerate(np.flatnonzero(found)):
         results[i] = {layer: str(values[j]) for layer, values in picked.items()}

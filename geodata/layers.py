@@ -32,11 +32,14 @@ LAYERS: dict[str, Layer] = {
         Layer("icb", "Integrated Care Board", re.compile(r"E54\d{6}"), "E54000026"),
         Layer("sicbl", "Sub-ICB location", re.compile(r"E38\d{6}"), "E38000007"),
         Layer("region", "Region", re.compile(r"E12\d{6}"), "E12000006"),
+        # Not in the ONS lookups: places come from a place set, PCNs from the PCN layer.
+        Layer("pcn", "Primary Care Network", re.compile(r"U\d{5}"), "U04748"),
+        Layer("place", "Place", re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}"), "mid-essex"),
     )
 }
 
-#: Layers that a split can be taken by or across (every layer but the building block).
-AREA_LAYERS: tuple[str, ...] = tuple(key for key in LAYERS if key != "lsoa")
+#: Layers of every built vintage that a split can be taken by or across.
+AREA_LAYERS: tuple[str, ...] = ("ltla", "utla", "icb", "sicbl", "region")
 
 #: England and Wales LSOA codes: boundary and population files cover both nations.
 LSOA_EW_PATTERN = re.compile(r"[EW]01\d{6}")

@@ -94,9 +94,10 @@ def make_parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", type=int)
     tokens.set_defaults(run=cmd_tokens)
 
-    from .scenario_cli import add_commands
+    from . import places_cli, scenario_cli
 
-    add_commands(sub)
+    scenario_cli.add_commands(sub)
+    places_cli.add_commands(sub)
     return parser
 
 

@@ -81,6 +81,21 @@ scenarios = sa.Table(
     sa.UniqueConstraint("family", "version"),
 )
 
+place_sets = sa.Table(
+    "place_sets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("family", sa.String(32), nullable=False, index=True),  # versions share it
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("vintage", sa.String(40), nullable=False),
+    sa.Column("spec", sa.Text, nullable=False),  # PlaceSet.as_dict() as JSON
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("deleted_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("family", "version", name="uq_place_set_version"),
+)
+
 
 def _create(tables: list[sa.Table]) -> Callable[[Connection], None]:
     def migrate(conn: Connection) -> None:
@@ -93,6 +108,7 @@ def _create(tables: list[sa.Table]) -> Callable[[Connection], None]:
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _create([api_tokens, audit_log])),
     (2, _create([uploads, scenarios])),
+    (3, _create([place_sets])),
 ]
 
 TOKEN_PREFIX = "bl_"
@@ -120,6 +136,19 @@ class ScenarioRecord:
     upload_id: int | None
     author: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class PlaceSetRecord:
+    id: int
+    family: str
+    version: int
+    name: str
+    vintage: str
+    spec: dict[str, Any]
+    author: str
+    created_at: datetime
+    deleted_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -392,3 +421,82 @@ class Database:
         return ScenarioRecord(row.id, row.family, row.version, row.name, row.vintage,
                               row.source, json.loads(row.spec), row.upload_id, row.author,
                               _aware(row.created_at) or _now())  # fmt: skip
+
+    # --- place sets (versioned like scenarios; deleting marks a whole family deleted) ----
+
+    def save_place_set(
+        self, spec: dict[str, Any], author: str, parent_id: int | None = None
+    ) -> PlaceSetRecord:
+        now = _now()
+        with self.engine.begin() as conn:
+            if parent_id is not None:
+                parent = conn.execute(
+                    place_sets.select().where(place_sets.c.id == parent_id,
+                                              place_sets.c.deleted_at.is_(None))
+                ).first()  # fmt: skip
+                if parent is None:
+                    raise LookupError(f"no place set {parent_id} to make a new version of")
+                family = parent.family
+                version = 1 + (conn.execute(sa.select(sa.func.max(place_sets.c.version))
+                               .where(place_sets.c.family == family)).scalar() or 0)  # fmt: skip
+            else:
+                family, version = secrets.token_hex(8), 1
+            new_id = conn.execute(
+                place_sets.insert().values(
+                    family=family,
+                    version=version,
+                    name=spec["name"],
+                    vintage=spec["vintage"],
+                    spec=json.dumps(spec),
+                    author=author,
+                    created_at=now,
+                )
+            ).inserted_primary_key[0]
+            self._audit(conn, author, "place_set.create", f"place_set:{new_id}",
+                        {"name": spec["name"], "version": version,
+                         "places": len(spec.get("places", []))})  # fmt: skip
+        return self.get_place_set(int(new_id))
+
+    def get_place_set(self, set_id: int) -> PlaceSetRecord:
+        with self.engine.connect() as conn:
+            row = conn.execute(place_sets.select().where(place_sets.c.id == set_id)).first()
+        if row is None or row.deleted_at is not None:
+            raise LookupError(f"no place set with id {set_id}")
+        return self._place_set(row)
+
+    def list_place_sets(self) -> list[PlaceSetRecord]:
+        query = (place_sets.select().where(place_sets.c.deleted_at.is_(None))
+                 .order_by(place_sets.c.id.desc()))  # fmt: skip
+        with self.engine.connect() as conn:
+            return [self._place_set(r) for r in conn.execute(query).all()]
+
+    def delete_place_set(self, set_id: int, by: str, only_author: str | None = None) -> bool:
+        """Mark every version of the set's family deleted; ``only_author`` restricts it to
+        sets that author made (users delete their own)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(place_sets.select().where(place_sets.c.id == set_id,
+                                                         place_sets.c.deleted_at.is_(None))
+                               ).first()  # fmt: skip
+            if row is None:
+                return False
+            if only_author is not None and row.author != only_author:
+                raise PermissionError(f"place set {set_id} belongs to {row.author}")
+            conn.execute(place_sets.update().where(place_sets.c.family == row.family)
+                         .values(deleted_at=_now()))  # fmt: skip
+            self._audit(conn, by, "place_set.delete", f"place_set:{set_id}",
+                        {"family": row.family})  # fmt: skip
+        return True
+
+    @staticmethod
+    def _place_set(row: sa.Row[Any]) -> PlaceSetRecord:
+        return PlaceSetRecord(
+            row.id,
+            row.family,
+            row.version,
+            row.name,
+            row.vintage,
+            json.loads(row.spec),
+            row.author,
+            _aware(row.created_at) or _now(),
+            _aware(row.deleted_at),
+        )

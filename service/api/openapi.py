@@ -162,6 +162,7 @@ def document() -> dict[str, Any]:
                              _ok("entries"), 400, 401, 403),
     }  # fmt: skip
     paths.update(_scenario_paths())
+    paths.update(_place_paths())
     return {
         "openapi": "3.0.3",
         "info": {
@@ -287,6 +288,54 @@ def _scenario_paths() -> dict[str, Any]:
             [_param("a", "query", STR, "scenario id or 'baseline'", True),
              _param("b", "query", STR, "scenario id or 'baseline'", True), VINTAGE, *RULES],
             _ok("the comparison"), 400, 401, 403, 404),
+    }  # fmt: skip
+
+
+SET_REF = _param("ref", "path", STR, "a place set id, or builtin-sicbl / builtin-utla-in-icb")
+PLACE_SET_BODY = {"type": "object", "required": ["name", "places"], "properties": {
+    "name": STR, "vintage": STR, "description": STR, "allow_overlaps": {"type": "boolean"},
+    "icbs": {"type": "array", "items": STR}, "parent": {"type": "integer"},
+    "places": {"type": "array", "minItems": 1, "items": {
+        "type": "object", "required": ["name", "blocks"], "properties": {
+            "name": STR, "code": STR,
+            "blocks": {"type": "array", "minItems": 1, "items": {
+                "type": "object", "required": ["layer", "code"], "properties": {
+                    "layer": {"type": "string",
+                              "enum": ["utla", "ltla", "sicbl", "lsoa", "pcn"]},
+                    "code": STR}}}}}}}}  # fmt: skip
+
+
+def _place_paths() -> dict[str, Any]:
+    return {
+        "/places/sets": {
+            **_get("Built-in and saved place sets", [VINTAGE], _ok("sets"), 401, 403),
+            "post": {"summary": "Save a place set (analyst); refused if a block is unknown, a "
+                     "place is empty, or places overlap where the set forbids it",
+                     "requestBody": {"required": True, "content": {"application/json": {
+                         "schema": PLACE_SET_BODY}}},
+                     "responses": {"201": {"description": "the saved set"},
+                                   **_errors(400, 401, 403, 404)}},
+        },
+        "/places/sets/{ref}": {
+            **_get("A place set", [SET_REF, VINTAGE], _ok("the set"), 401, 403, 404),
+            "delete": {"summary": "Delete a saved place set, every version (its author or an "
+                       "admin)", "parameters": [SET_REF],
+                       "responses": {**_ok("deleted"), **_errors(400, 401, 403, 404)}},
+        },
+        "/places/sets/{ref}/checks": _get(
+            "Population of each place and the spread; places crossing ICB or UTLA lines; "
+            "gaps and overlaps; PCNs straddling places",
+            [SET_REF, VINTAGE, _param("icb", "query", STR, "only the places of this ICB")],
+            _ok("the checks"), 400, 401, 403, 404),
+        "/places/sets/{ref}/splits": _get(
+            "Splits of a layer across the set's places", [SET_REF, VINTAGE,
+            _param("by", "query", {**AREA_LAYER, "default": "utla"}, "layer"), AREA],
+            _ok("rows"), 400, 401, 403, 404),
+        "/places/sets/{ref}/boundaries.geojson": _get(
+            "Place outlines dissolved from LSOAs (EPSG:4326)", [SET_REF, VINTAGE,
+            _param("simplify", "query", {"type": "number", "minimum": 0, "maximum": 5000,
+                                         "default": 100}, "tolerance in metres")],
+            _ok("FeatureCollection", "application/geo+json"), 400, 401, 403, 404),
     }  # fmt: skip
 
 

@@ -1,0 +1,170 @@
+"""Place sets: built-in and user-defined (analyst); checks, splits and outlines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import shapely
+from flask import Response, jsonify, request
+
+from geodata.geometry import simplify_coverage, to_geojson
+from geodata.output import records
+from geodata.places import PlaceSet, builtin_sets, resolve_places, with_places
+from geodata.places.checks import check_places
+from geodata.splits import splits
+from geodata.store import VintageData
+
+from .. import params
+from ..auth import identity, requires
+from ..context import services
+from ..errors import ApiError, bad_request, not_found
+from ..roles import at_least
+from . import api
+
+BUILTIN_PREFIX = "builtin-"
+
+
+def _resolve_ref(ref: str) -> tuple[PlaceSet, VintageData, dict[str, Any]]:
+    """A place set by id, or ``builtin-sicbl`` / ``builtin-utla-in-icb`` (with ?vintage=)."""
+    if ref.startswith(BUILTIN_PREFIX):
+        data = services().vintage(params.text("vintage"))
+        sets = builtin_sets(data)
+        key = ref.removeprefix(BUILTIN_PREFIX)
+        if key not in sets:
+            raise not_found(f"no built-in place set {ref!r}; valid: "
+                            + ", ".join(BUILTIN_PREFIX + k for k in sets))  # fmt: skip
+        return sets[key], data, {"id": ref, "builtin": True}
+    if not ref.isdigit():
+        raise not_found(f"{ref!r} is not a place set id or a built-in set")
+    try:
+        record = services().db.get_place_set(int(ref))
+    except LookupError as exc:
+        raise not_found(str(exc)) from None
+    place_set = PlaceSet.from_dict(record.spec)
+    meta = {"id": record.id, "builtin": False, "family": record.family,
+            "version": record.version, "author": record.author,
+            "created_at": record.created_at.isoformat()}  # fmt: skip
+    return place_set, services().vintage(place_set.vintage), meta
+
+
+@api.get("/places/sets")
+def list_place_sets() -> Response:
+    data = services().vintage(params.text("vintage"))
+    builtins = [{"id": BUILTIN_PREFIX + key, "builtin": True, "name": s.name,
+                 "vintage": s.vintage, "places": len(s.places)}
+                for key, s in builtin_sets(data).items()]  # fmt: skip
+    saved = [{"id": r.id, "builtin": False, "name": r.name, "vintage": r.vintage,
+              "version": r.version, "author": r.author, "places": len(r.spec["places"])}
+             for r in services().db.list_place_sets()]  # fmt: skip
+    return jsonify(builtins + saved)
+
+
+@api.post("/places/sets")
+@requires("analyst")
+def create_place_set() -> tuple[Response, int]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise bad_request(
+            'send JSON {"name", "vintage", "icbs": [...], "allow_overlaps": '
+            'false, "places": [{"name", "blocks": [{"layer", "code"}]}]}'
+        )
+    if not body.get("vintage"):
+        body = {**body, "vintage": services().store.default_vintage()}
+    place_set = PlaceSet.from_dict(body)
+    resolve_places(services().vintage(place_set.vintage), place_set)  # refuse before saving
+    parent = body.get("parent")
+    if parent is not None and not isinstance(parent, int):
+        raise bad_request("parent must be a place set id")
+    try:
+        record = services().db.save_place_set(place_set.as_dict(), identity().actor, parent)
+    except LookupError as exc:
+        raise not_found(str(exc)) from None
+    return jsonify({"id": record.id, "version": record.version, "family": record.family,
+                    **record.spec}), 201  # fmt: skip
+
+
+@api.get("/places/sets/<ref>")
+def get_place_set(ref: str) -> Response:
+    place_set, _, meta = _resolve_ref(ref)
+    return jsonify({**meta, **place_set.as_dict()})
+
+
+@api.delete("/places/sets/<ref>")
+@requires("analyst")
+def delete_place_set(ref: str) -> Response:
+    if not ref.isdigit():
+        raise bad_request(f"only saved place sets can be deleted, by id; got {ref!r}")
+    set_id = int(ref)
+    who = identity()
+    only = None if who.role and at_least(who.role, "admin") else who.actor
+    try:
+        deleted = services().db.delete_place_set(set_id, who.actor, only_author=only)
+    except PermissionError as exc:
+        raise ApiError(
+            403, "forbidden", f"{exc}; analysts delete their own sets", {"required": "admin"}
+        ) from None
+    if not deleted:
+        raise not_found(f"no place set with id {set_id}")
+    return jsonify({"deleted": set_id})
+
+
+@api.get("/places/sets/<ref>/checks")
+def place_set_checks(ref: str) -> Response:
+    place_set, data, meta = _resolve_ref(ref)
+    icb = params.text("icb")
+    if icb:
+        icb = icb.upper()
+        if icb not in data.names["icb"]:
+            raise not_found(f"unknown ICB {icb!r} in vintage {data.name}")
+        place_set = _only_icb(data, place_set, icb)
+    checks = check_places(data, resolve_places(data, place_set))
+    return jsonify({
+        **meta, "name": place_set.name, "vintage": data.name, "spread": checks.spread,
+        "places": records(checks.places), "gaps": {"lsoas": len(checks.gaps),
+        "population": int(checks.gaps["population"].sum()), "rows": records(checks.gaps)},
+        "overlaps": records(checks.overlaps),
+        "pcns_straddling": None if checks.pcns_straddling is None
+        else records(checks.pcns_straddling),
+        "notes": checks.notes,
+    })  # fmt: skip
+
+
+def _only_icb(data: VintageData, place_set: PlaceSet, icb: str) -> PlaceSet:
+    """The places that touch one ICB, with that ICB as the set's scope."""
+    membership = resolve_places(data, place_set)
+    icbs = data.table["icb_code"].to_numpy()
+    keep = [p for p in place_set.places if (icbs[membership.rows[p.key()]] == icb).any()]
+    return PlaceSet(place_set.name, place_set.vintage, tuple(keep), (icb,),
+                    place_set.allow_overlaps, place_set.description)  # fmt: skip
+
+
+@api.get("/places/sets/<ref>/splits")
+def place_set_splits(ref: str) -> Response:
+    place_set, data, _ = _resolve_ref(ref)
+    layered = with_places(data, resolve_places(data, place_set))
+    by = params.text("by", "utla") or "utla"
+    result = splits(layered, by, "place", params.text("area"))
+    return jsonify({"vintage": data.name, "by": by, "across": "place",
+                    "provenance": result.provenance.as_dict(),
+                    "rows": records(result.frame)})  # fmt: skip
+
+
+@api.get("/places/sets/<ref>/boundaries.geojson")
+def place_set_boundaries(ref: str) -> Response:
+    place_set, data, _ = _resolve_ref(ref)
+    membership = resolve_places(data, place_set)
+    polygons = data.geometry().geometry.to_numpy()
+    population = data.table["population"].to_numpy()
+    frame = gpd.GeoDataFrame(
+        {"code": membership.codes, "name": [membership.names[c] for c in membership.codes],
+         "population": [int(population[membership.rows[c]].sum()) for c in membership.codes]},
+        geometry=[shapely.coverage_union_all(polygons[membership.rows[c]])
+                  for c in membership.codes], crs="EPSG:27700",
+    )  # fmt: skip
+    tolerance = params.number("simplify", 0, 5000, default=100.0) or 0.0
+    if not place_set.allow_overlaps:
+        frame = simplify_coverage(frame, tolerance)
+    response = jsonify(to_geojson(frame))
+    response.mimetype = "application/geo+json"
+    return response

@@ -39,4 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api)
     app.register_blueprint(web)
+    from .scenario_pages import scenario_pages
+
+    app.register_blueprint(scenario_pages)
     return app

@@ -63,7 +63,7 @@ def _from_json(body: dict[str, Any]) -> tuple[Scenario, str]:
     return scenario, "moves" if not scenario.blocks else "blocks"
 
 
-def _from_upload() -> tuple[Scenario, str, Upload | None, dict[str, Any]]:
+def scenario_from_upload() -> tuple[Scenario, str, Upload | None, dict[str, Any]]:
     file = request.files.get("file")
     if file is None or not file.filename:
         raise bad_request(
@@ -107,7 +107,7 @@ def create_scenario() -> tuple[Response, int]:
     extra: dict[str, Any] = {}
     upload = None
     if request.mimetype == "multipart/form-data":
-        scenario, source, upload, extra = _from_upload()
+        scenario, source, upload, extra = scenario_from_upload()
         parent = _form_text("parent")
     else:
         body = request.get_json(silent=True)
@@ -121,16 +121,23 @@ def create_scenario() -> tuple[Response, int]:
         parent = str(body.get("parent") or "")
     if parent and not parent.isdigit():
         raise bad_request(f"parent must be a scenario id, got {parent!r}")
+    record, moved = save_scenario(scenario, source, upload, int(parent) if parent else None)
+    return jsonify({**_record_json(record), "lsoas_moved": moved, **extra}), 201
+
+
+def save_scenario(
+    scenario: Scenario, source: str, upload: Upload | None, parent: int | None
+) -> tuple[ScenarioRecord, int]:
+    """Check the scenario resolves (refusing bad codes before anything is saved), then save
+    it; returns the record and how many LSOAs move."""
     data = services().vintage(scenario.vintage)
-    assignment = resolve(data, scenario)  # refuses bad codes before anything is saved
+    assignment = resolve(data, scenario)
     try:
-        record = services().db.save_scenario(
-            scenario.as_dict(), source, identity().actor, int(parent) if parent else None, upload
-        )
+        record = services().db.save_scenario(scenario.as_dict(), source, identity().actor,
+                                             parent, upload)  # fmt: skip
     except LookupError as exc:
         raise not_found(str(exc)) from None
-    moved = int((assignment.icb != data.table["icb_code"].to_numpy()).sum())
-    return jsonify({**_record_json(record), "lsoas_moved": moved, **extra}), 201
+    return record, int((assignment.icb != data.table["icb_code"].to_numpy()).sum())
 
 
 @api.get("/scenarios")

@@ -1,0 +1,90 @@
+"""Pages for analysts: the scenario upload form and a readable evaluation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from geodata.errors import BoundaryLabError
+from geodata.output import records
+from geodata.provenance import ATTRIBUTION
+from geodata.scenarios import Move, Scenario
+from geodata.scenarios.evaluate import evaluate
+
+from .api.scenarios import save_scenario, scenario_from_upload
+from .auth import Identity, check_access
+from .context import services
+from .errors import ApiError
+
+scenario_pages = Blueprint("scenario_pages", __name__, url_prefix="/scenarios")
+
+
+def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template(template, attribution=ATTRIBUTION, **context), status
+
+
+@scenario_pages.get("/")
+def index(error: str | None = None, status: int = 200) -> tuple[str, int]:
+    check_access("viewer")
+    return _page("scenarios.html", status, error=error, form=request.form,
+                 vintages=list(reversed(services().store.built())),
+                 records=services().db.list_scenarios())  # fmt: skip
+
+
+def _moves(text: str) -> list[Move]:
+    moves = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(":", 2)]
+        if len(parts) != 3:
+            raise BoundaryLabError(f"moves line {number}: {line.strip()!r} is not "
+                                   "layer:code:to ICB")  # fmt: skip
+        moves.append(Move(*parts))
+    return moves
+
+
+@scenario_pages.post("/")
+def create() -> WerkzeugResponse | tuple[str, int]:
+    token = services().db.verify_token(request.form.get("token", "").strip())
+    if token is None:
+        return index("That token is unknown or revoked: paste an analyst token.", 401)
+    g.identity = Identity(token.name, token.role, token.id)
+    try:
+        check_access("analyst")
+        file = request.files.get("file")
+        if file is not None and file.filename:
+            scenario, source, upload, _ = scenario_from_upload()
+            scenario = scenario.with_moves(*_moves(request.form.get("moves", "")))
+        else:
+            vintage = request.form.get("vintage") or services().store.default_vintage()
+            moves = _moves(request.form.get("moves", ""))
+            if not moves:
+                raise BoundaryLabError("give at least one move, or a file")
+            scenario = Scenario(vintage, request.form.get("name", "").strip() or "unnamed",
+                                moves=tuple(moves))  # fmt: skip
+            source, upload = "moves", None
+        record, _ = save_scenario(scenario, source, upload, None)
+    except ApiError as exc:
+        return index(exc.message, exc.status)
+    except BoundaryLabError as exc:
+        return index(str(exc), 422 if type(exc).__name__ == "UploadError" else 400)
+    return redirect(url_for("scenario_pages.show", scenario_id=record.id), 303)
+
+
+@scenario_pages.get("/<int:scenario_id>")
+def show(scenario_id: int) -> tuple[str, int]:
+    check_access("viewer")
+    try:
+        record = services().db.get_scenario(scenario_id)
+    except LookupError:
+        return index(f"There is no scenario {scenario_id}.", 404)
+    scenario = Scenario.from_dict(record.spec)
+    evaluation = evaluate(services().vintage(scenario.vintage), scenario)
+    icbs = evaluation.icbs.loc[evaluation.icbs["change"] != 0]
+    return _page("scenario.html", record=record, ev=evaluation, s=evaluation.summary,
+                 moved=records(evaluation.moved), icbs=records(icbs),
+                 las=records(evaluation.utlas.loc[evaluation.utlas["change"] != ""]),
+                 types=records(evaluation.typology_changes))  # fmt: skip

@@ -5,20 +5,54 @@ from __future__ import annotations
 from flask import Blueprint, render_template_string
 
 from geodata.provenance import ATTRIBUTION
+from geodata.store import VintageData
 
 from .context import services
+from .maps_views import SEARCH_LAYERS, maps
 
 web = Blueprint("web", __name__)
+# The map pages come with the index that links them: registering ``web`` on an app
+# registers ``maps`` (/maps/...) beside it.
+web.record_once(lambda state: state.app.register_blueprint(maps))
 
 INDEX = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Boundary Lab</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
-line-height:1.5}footer{margin-top:3rem;font-size:.85rem;color:#555}code{background:#eee}</style>
+line-height:1.5}footer{margin-top:3rem;font-size:.85rem;color:#555}code{background:#eee}
+form{margin:1rem 0;display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}
+label{display:flex;flex-direction:column;font-size:.9rem}input,select,button{font:inherit;
+padding:.3rem .5rem}input{min-width:22rem}</style>
 </head><body>
 <h1>Boundary Lab</h1>
 <p>How England's councils, Integrated Care Boards, sub-ICB locations, places and PCNs line
 up, from ONS and NHS open data.</p>
+<h2>Maps</h2>
+{% if vintages %}
+<form action="{{ url_for('maps.find') }}" method="get" role="search">
+<label for="q">Council, ICB or sub-ICB location: name or code
+<input id="q" name="q" list="areas" required placeholder="Essex, or E10000012"></label>
+<label for="vintage">Vintage<select id="vintage" name="vintage">
+{% for v in vintages %}<option value="{{ v.name }}">{{ v.name }}</option>{% endfor %}
+</select></label>
+<button type="submit">Show on a map</button>
+</form>
+<datalist id="areas">{% for name, code in areas %}
+<option value="{{ name }} ({{ code }})">{% endfor %}
+</datalist>
+<ul>
+{% for v in vintages %}
+<li>Vintage {{ v.name }}:
+ <a href="{{ url_for('maps.overview', vintage=v.name) }}">England overview</a>
+ (ICBs, councils, sub-ICB locations) ·
+ <a href="{{ url_for('maps.typology', vintage=v.name) }}">council typology</a>
+ {%- if 'E10000012' in v.names['utla'] %} ·
+ <a href="{{ url_for('maps.split', council='E10000012', vintage=v.name) }}">Essex by ICB</a>
+ {%- endif %} (any council's LSOAs by ICB: <code>/maps/split/&lt;code or name&gt;</code>)</li>
+{% endfor %}
+</ul>
+{% endif %}
 <h2>Reports</h2>
 <ul>
 {% for v in vintages %}
@@ -41,4 +75,14 @@ up, from ONS and NHS open data.</p>
 def index() -> str:
     store = services().store
     vintages = [store.load(name) for name in reversed(store.built())]
-    return render_template_string(INDEX, vintages=vintages, attribution=ATTRIBUTION)
+    areas = _search_suggestions(vintages[0]) if vintages else []
+    return render_template_string(INDEX, vintages=vintages, areas=areas, attribution=ATTRIBUTION)
+
+
+def _search_suggestions(data: VintageData) -> list[tuple[str, str]]:
+    """(name, code) of every unit the map search finds, newest vintage, once each."""
+    seen: dict[str, str] = {}
+    for layer in (layer for layer in SEARCH_LAYERS if layer in data.layers):
+        for code, name in data.names[layer].items():
+            seen.setdefault(code, name)
+    return sorted((name, code) for code, name in seen.items())

@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import BoundaryLabError, describe_rows
@@ -36,17 +37,23 @@ def compare(
 ) -> Comparison:
     """Every metric of ``a`` and ``b`` (each against the baseline) in two columns."""
     eval_a, eval_b = evaluate(data, a, rules), evaluate(data, b, rules)
-    diff = eval_b.assignment.icb != eval_a.assignment.icb
+    # New ICBs are numbered per scenario (NEW-1…): compare them by name, not by number.
+    keys_a, keys_b = _icb_keys(eval_a.assignment), _icb_keys(eval_b.assignment)
+    diff = keys_a != keys_b
     population = data.table["population"].to_numpy()
     moves = pd.DataFrame(
-        {"a_icb": eval_a.assignment.icb[diff], "b_icb": eval_b.assignment.icb[diff],
-         "population": population[diff]}
+        {"a_icb": keys_a[diff], "b_icb": keys_b[diff], "population": population[diff]}
     )  # fmt: skip
     moved = (moves.groupby(["a_icb", "b_icb"])["population"].agg(["sum", "size"]).reset_index()
              .rename(columns={"sum": "population", "size": "lsoas"}))  # fmt: skip
-    icbs = (eval_a.icbs[["code", "name", "population_after"]]
-            .merge(eval_b.icbs[["code", "name", "population_after"]], on="code", how="outer",
-                   suffixes=("_a", "_b")))  # fmt: skip
+    side_a = eval_a.icbs[["code", "name", "population_after"]].assign(
+        key=lambda f: f["code"].map(lambda c: eval_a.assignment.new_icbs.get(c, c))
+    )
+    side_b = eval_b.icbs[["code", "name", "population_after"]].assign(
+        key=lambda f: f["code"].map(lambda c: eval_b.assignment.new_icbs.get(c, c))
+    )
+    icbs = side_a.merge(side_b, on="key", how="outer", suffixes=("_a", "_b"))
+    icbs["code"] = icbs["code_a"].fillna(icbs["code_b"])
     icbs["name"] = icbs["name_a"].fillna(icbs["name_b"])
     icbs = icbs.rename(columns={"population_after_a": "population_a",
                                 "population_after_b": "population_b"})  # fmt: skip
@@ -64,9 +71,7 @@ def compare(
     for ra, rb in zip(eval_a.rules, eval_b.rules, strict=True):
         rows.append((f"rule {ra.rule} offenders", len(ra.offenders), len(rb.offenders)))
     summary = pd.DataFrame(rows, columns=["metric", "a", "b"], dtype=object)
-    summary["change"] = [b - a if isinstance(a, (int, float)) and isinstance(b, (int, float))
-                         and a is not None and b is not None else None
-                         for a, b in zip(summary["a"], summary["b"], strict=True)]  # fmt: skip
+    summary["change"] = [_change(a, b) for a, b in zip(summary["a"], summary["b"], strict=True)]
     return Comparison(
         eval_a,
         eval_b,
@@ -76,6 +81,21 @@ def compare(
         icbs[["code", "name", "population_a", "population_b", "change"]],
         summary,
     )
+
+
+def _icb_keys(assignment: Assignment) -> np.ndarray:
+    """ICB per LSOA, new ICBs by their name."""
+    return np.array([assignment.new_icbs.get(c, c) for c in assignment.icb], dtype=object)
+
+
+def _change(a: Any, b: Any) -> Any:
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
+        return None
+    if isinstance(a, int) and isinstance(b, int):
+        return b - a
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(b) - float(a)
+    return None
 
 
 def export_blocks(data: VintageData, assignment: Assignment) -> str:

@@ -3,7 +3,7 @@ assignments over the same block table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -126,8 +126,8 @@ def typology_changes(before: VintageData, after: VintageData) -> pd.DataFrame:
     new = typology(after).frame[columns].set_index("code")
     changed = (old["type"] != new["type"]) | (old["main_icb_code"] != new["main_icb_code"])
     changed |= (old["main_share"] - new["main_share"]).abs() > 1e-9
-    joined = old.loc[changed].join(new.loc[changed].drop(columns="name"),
-                                   lsuffix="_before", rsuffix="_after")  # fmt: skip
+    joined = old.loc[changed].merge(new.loc[changed].drop(columns="name"), left_index=True,
+                                    right_index=True, suffixes=("_before", "_after"))  # fmt: skip
     return joined.reset_index()
 
 
@@ -152,7 +152,10 @@ def evaluate(
     summary_["people_moved"] = int(
         data.table["population"].to_numpy()[before.icb != after.icb].sum()
     )
-    checks = (rules or RuleSet()).check(icbs, utlas) if with_shapes else []
+    rule_set = rules or RuleSet()
+    if not with_shapes:  # only contiguity needs the outlines; every other rule still runs
+        rule_set = replace(rule_set, contiguous=False)
+    checks = rule_set.check(icbs, utlas)
     return Evaluation(
         scenario=scenario,
         icbs=icbs,

@@ -54,6 +54,7 @@ class _Destinations:
 
     def __init__(self, data: VintageData) -> None:
         self.existing = data.names["icb"]
+        self.by_name = {name.casefold(): code for code, name in self.existing.items()}
         self.new: dict[str, str] = {}  # code -> name
 
     def code(self, to_icb: str, where: str) -> str:
@@ -62,6 +63,8 @@ class _Destinations:
             return value
         if value.upper() in self.existing:
             return value.upper()
+        if value.casefold() in self.by_name:  # an existing ICB by its published name
+            return self.by_name[value.casefold()]
         if LAYERS["icb"].is_valid_code(value.upper()):
             raise BoundaryLabError(
                 f"{where}: unknown ICB code {value!r}; use one of the vintage's ICB codes "
@@ -82,7 +85,7 @@ def _rows_of_unit(data: VintageData, move: Move, index: int) -> np.ndarray:
             raise BoundaryLabError(
                 f"moves[{index}]: the PCN layer is not built for vintage {data.name}"
             )
-        rows = np.flatnonzero(pcn == move.code)
+        rows = np.flatnonzero(pcn == move.code.upper())
     else:
         column = data.table[code_column(move.unit_layer)].to_numpy()
         rows = np.flatnonzero(column == move.code.upper())

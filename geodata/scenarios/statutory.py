@@ -52,7 +52,9 @@ def statutory_text(description: pd.DataFrame) -> str:
         lines.append(f"{name} ({code})")
         if whole:
             lines.append("  The areas of: " + ", ".join(whole) + ".")
-        for (ltla_name), part in group.loc[group["kind"] == "lsoa"].groupby("ltla_name"):
+        for (_, ltla_name), part in group.loc[group["kind"] == "lsoa"].groupby(
+            ["ltla_code", "ltla_name"]
+        ):
             lines.append(f"  In {ltla_name}, the lower layer super output areas: "
                          + ", ".join(part["code"]) + ".")  # fmt: skip
         lines.append("")

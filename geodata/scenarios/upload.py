@@ -96,13 +96,20 @@ def _read(content: bytes, filename: str, folder: Path) -> gpd.GeoDataFrame:
     if suffix == ".zip":
         path = _safe_unzip(path, folder)
     try:
+        layers = pyogrio.list_layers(path)
+        if len(layers) > 1:
+            names = ", ".join(str(name) for name, _ in layers)
+            raise UploadError(f"the file holds {len(layers)} layers ({names}); upload one layer "
+                              "of candidate boundaries")  # fmt: skip
         info = pyogrio.read_info(path)
         if info["features"] > MAX_FEATURES:
             raise UploadError(f"the file has {info['features']:,} features; at most "
                               f"{MAX_FEATURES} candidate boundaries")  # fmt: skip
         return gpd.read_file(path, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise UploadError(f"cannot read it as {suffix.lstrip('.')}: {exc}") from None
+        # GDAL names the file by its temporary path here: show the uploaded name instead.
+        detail = str(exc).replace(str(path), filename).replace(str(folder), "")
+        raise UploadError(f"cannot read it as {suffix.lstrip('.')}: {detail}") from None
 
 
 def _label_property(frame: gpd.GeoDataFrame, requested: str | None) -> str:
@@ -132,6 +139,12 @@ def _to_working_crs(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             raise UploadError(f"coordinates such as ({minx:.0f}, {miny:.0f}) are not degrees, "
                               f"though the file declares {frame.crs.to_string()}; eastings "
                               "and northings need EPSG:27700 declared")  # fmt: skip
+    else:
+        minx, miny, maxx, maxy = frame.total_bounds
+        if max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90:
+            raise UploadError(f"coordinates such as ({minx:.3f}, {miny:.3f}) look like degrees, "
+                              f"though the file declares {frame.crs.to_string()}; declare "
+                              "EPSG:4326 for longitude and latitude")  # fmt: skip
     try:
         projected = frame.to_crs("EPSG:27700")
     except Exception as exc:  # noqa: BLE001 - pyproj raises several kinds

@@ -1,0 +1,103 @@
+"""A GeoJSON overlay for folium maps, lean enough for thousands of polygons.
+
+folium's own ``GeoJson`` writes one ``case`` per feature for its styles and has branca
+compile the whole script, data included, as a Jinja template; for national layers that
+is most of a page's build time. Here the style is one object plus a palette index per
+feature, and the script goes into the page as plain text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from branca.element import Element
+from folium.map import Layer
+
+
+class RawElement(Element):
+    """Text put into the page as it is (branca would compile it as a Jinja template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "RawElement"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class GeoJsonLayer(Layer):
+    """An overlay from a GeoJSON FeatureCollection (text).
+
+    ``style``: Leaflet path options for every feature; features with a ``fill`` property
+    (an index into ``palette``) take that fill colour. ``tooltip``: property -> label
+    (plain text, escaped here); the values must be HTML-safe already. A layer without a
+    tooltip ignores the mouse, so it never hides the tooltips of the layers below it.
+    """
+
+    def __init__(
+        self,
+        geojson: str,
+        name: str,
+        style: dict[str, Any],
+        palette: Sequence[str] = (),
+        tooltip: dict[str, str] | None = None,
+        show: bool = True,
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "GeoJsonLayer"
+        self.geojson = geojson
+        self.style = style
+        self.palette = list(palette)
+        self.tooltip = tooltip or {}
+
+    def render(self, **kwargs: Any) -> None:
+        name, parent = self.get_name(), self._parent.get_name()
+        script = self.script()
+        if self.show:
+            script += f"\n{name}.addTo({parent});"
+        self.get_root().script.add_child(RawElement(script), name=name)
+
+    def script(self) -> str:
+        name = self.get_name()
+        lines = [
+            f"var {name}_style = {_js(self.style)};",
+            f"var {name}_palette = {_js(self.palette)};",
+            f"var {name} = L.geoJson({self.geojson}, {{",
+            f"    interactive: {_js(bool(self.tooltip))},",
+            "    style: function (feature) {",
+            "        var fill = feature.properties.fill;",
+            f"        if (fill === undefined) return {name}_style;",
+            f"        var colour = {{fillColor: {name}_palette[fill]}};",
+            f"        return Object.assign({{}}, {name}_style, colour);",
+            "    },",
+            "});",
+        ]
+        if self.tooltip:
+            rows = "".join(
+                f"<tr><th>{escape(label)}</th><td>{{{field}}}</td></tr>"
+                for field, label in self.tooltip.items()
+            )
+            lines += [
+                f"{name}.bindTooltip(function (layer) {{",
+                "    var p = layer.feature.properties;",
+                f"    return {_js('<table>' + rows + '</table>')}.replace(",
+                "        /\\{(\\w+)\\}/g, function (all, key) { return p[key]; });",
+                '}, {sticky: true, opacity: 0.95, className: "bl-tooltip"});',
+                f"{name}.on('mouseover', function (e) {{",
+                "    e.layer.setStyle({",
+                f"        weight: ({name}_style.weight || 1) + 2,",
+                f"        fillOpacity: Math.min(0.9, ({name}_style.fillOpacity || 0) + 0.2),",
+                "    });",
+                "});",
+                f"{name}.on('mouseout', function (e) {{ {name}.resetStyle(e.layer); }});",
+            ]
+        return "\n".join(lines)
+
+
+def _js(value: object) -> str:
+    """A JSON literal safe inside a <script>."""
+    return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")

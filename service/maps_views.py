@@ -1,0 +1,245 @@
+"""Map pages for people under /maps: parse, find the area, build (maps.pages), cache.
+
+Built pages are kept per vintage and parameters, gzip-compressed (a national page is
+about 2 MB of GeoJSON text and shrinks about fivefold), in a small LRU: area pages are
+many, and each is rebuilt in well under a second when it has dropped out.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template_string,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from geodata.errors import BoundaryLabError, UnknownNameError
+from geodata.store import VintageData
+from maps import MapOptions
+from maps.pages import area_page, find_council, overview_page, split_page, typology_page
+from maps.split import SPLIT_ACROSS
+
+from . import assets, params
+from .auth import check_access
+from .context import services
+from .errors import ApiError, bad_request
+
+maps = Blueprint("maps", __name__, url_prefix="/maps")
+
+#: Layers the search box looks in, in the order matches are listed.
+SEARCH_LAYERS = ("utla", "ltla", "icb", "sicbl", "region")
+PAGES_PER_VINTAGE = 32
+
+
+@maps.before_request
+def _check_access() -> None:
+    if request.endpoint != "maps.asset":  # Leaflet's files are public
+        check_access("viewer")
+
+
+@maps.get("/static/<slug>/<path:filename>")
+def asset(slug: str, filename: str) -> Response:
+    return assets.send_asset(slug, filename)
+
+
+@maps.get("/")
+def home() -> BaseResponse:
+    return redirect(url_for("web.index"))
+
+
+@maps.get("/overview")
+def overview() -> Response:
+    data = _vintage()
+    return _page(data, ("overview",), lambda options: overview_page(data, options))
+
+
+@maps.get("/typology")
+def typology() -> Response:
+    data = _vintage()
+    return _page(data, ("typology",), lambda options: typology_page(data, options))
+
+
+@maps.get("/split/<council>")
+def split(council: str) -> BaseResponse:
+    data = _vintage()
+    across = params.text("across", "icb") or "icb"
+    if across not in SPLIT_ACROSS:
+        raise bad_request(
+            f"across must be one of {', '.join(SPLIT_ACROSS)}, got {across!r}",
+            parameter="across",
+            valid=list(SPLIT_ACROSS),
+        )
+    _, code = find_council(data, council)
+    if code != council:  # a name: send the reader to the page's lasting address
+        return redirect(url_for("maps.split", council=code, **_query(data, across=across)))
+    return _page(data, ("split", code, across), lambda o: split_page(data, code, across, o))
+
+
+@maps.get("/area/<code>")
+def area(code: str) -> BaseResponse:
+    data = _vintage()
+    if not any(code in data.names[layer] for layer in data.area_layers):
+        return redirect(url_for("maps.find", q=code, **_query(data)))
+    return _page(data, ("area", code), lambda options: area_page(data, code, options))
+
+
+@maps.get("/find")
+def find() -> BaseResponse | tuple[str, int]:
+    """The index page's search box: one match opens its area map, several are listed."""
+    data = _vintage()
+    query = params.text("q")
+    if query is None:
+        raise bad_request("type part of a name or a code in the search box", parameter="q")
+    matches = search(data, query)
+    if len(matches) == 1:
+        return redirect(url_for("maps.area", code=matches[0][1], **_query(data)))
+    links = [(url_for("maps.area", code=code, **_query(data)), name, code, layer)
+             for layer, code, name in matches[:50]]  # fmt: skip
+    status = 200 if matches else 404
+    page = render_template_string(
+        MATCHES, query=query, links=links, total=len(matches), home=url_for("web.index")
+    )
+    return page, status
+
+
+def search(data: VintageData, query: str) -> list[tuple[str, str, str]]:
+    """(layer, code, name) of the units whose code or name is ``query``, else those whose
+    name contains it. 'Essex (E10000012)', as the index page suggests, is its code."""
+    suggested = re.search(r"\((E\d{8})\)\s*$", query)
+    wanted = (suggested.group(1) if suggested else query).strip().casefold()
+    exact: list[tuple[str, str, str]] = []
+    partial: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for layer in (layer for layer in SEARCH_LAYERS if layer in data.layers):
+        for code, name in data.names[layer].items():
+            if code in seen:  # a unitary council is both tiers: list it once
+                continue
+            if wanted in (code.casefold(), name.casefold()):
+                exact.append((layer, code, name))
+            elif wanted in name.casefold():
+                partial.append((layer, code, name))
+            else:
+                continue
+            seen.add(code)
+    return exact or partial
+
+
+def _vintage() -> VintageData:
+    return services().vintage(params.text("vintage"))
+
+
+def _query(data: VintageData, **extra: str) -> dict[str, str]:
+    """The query string to carry on: the vintage, when the reader chose one."""
+    chosen = {"vintage": data.name} if params.text("vintage") else {}
+    return chosen | extra
+
+
+def _options() -> MapOptions:
+    leaflet = assets.LEAFLET.slug
+    return MapOptions(
+        leaflet_js=url_for("maps.asset", slug=leaflet, filename="leaflet.js"),
+        leaflet_css=url_for("maps.asset", slug=leaflet, filename="leaflet.css"),
+        home_url=url_for("web.index"),
+        maps_url=url_for("maps.home").rstrip("/"),
+        tiles=current_app.config["TILES"],
+        tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
+    )
+
+
+class PageCache:
+    """The most recently used pages of one vintage, gzip-compressed."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pages: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], str]) -> bytes:
+        with self._lock:
+            if key in self._pages:
+                self._pages.move_to_end(key)
+                return self._pages[key]
+        # Built outside the lock: two first requests may both build; both get a page.
+        page = gzip.compress(build().encode("utf-8"), compresslevel=6)
+        with self._lock:
+            self._pages[key] = page
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+        return page
+
+
+def _page(data: VintageData, key: tuple[str, ...], build: Callable[[MapOptions], str]) -> Response:
+    options = _options()
+    cache = data.cache.setdefault("maps:pages", PageCache(PAGES_PER_VINTAGE))
+    body = cache.get((*key, options), lambda: build(options))
+    response = Response(mimetype="text/html")
+    response.vary.add("Accept-Encoding")
+    if request.accept_encodings["gzip"]:  # its quality: 0 when absent or refused
+        response.set_data(body)
+        response.content_encoding = "gzip"
+    else:
+        response.set_data(gzip.decompress(body))
+    return response
+
+
+MATCHES = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Find an area · Boundary Lab</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;
+line-height:1.5}</style></head><body>
+<h1>Find an area</h1>
+{% if links %}
+<p>{{ total }} areas match “{{ query }}”{% if total > links|length %}; the first
+{{ links|length }} are listed{% endif %}:</p>
+<ul>{% for url, name, code, layer in links %}
+<li><a href="{{ url }}">{{ name }}</a> ({{ code }}, {{ layer|upper }})</li>{% endfor %}</ul>
+{% else %}
+<p>Nothing matches “{{ query }}”. Try part of a council, ICB or sub-ICB location name, or a
+code such as E10000012.</p>
+{% endif %}
+<p><a href="{{ home }}">Back to all maps</a></p>
+</body></html>"""
+
+ERROR_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ status }} · Boundary Lab</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;
+line-height:1.5}</style></head><body>
+<h1>{{ heading }}</h1><p>{{ message }}</p><p><a href="{{ home }}">Back to all maps</a></p>
+</body></html>"""
+
+
+def _error_page(status: int, message: str) -> tuple[str, int]:
+    headings = {400: "Check the address", 401: "Sign in needed", 403: "Not allowed"}
+    heading = headings.get(status, "Not found" if status == 404 else "Something went wrong")
+    home = url_for("web.index")
+    page = render_template_string(
+        ERROR_PAGE, status=status, heading=heading, message=message, home=home
+    )
+    return page, status
+
+
+@maps.errorhandler(ApiError)
+def _api_error(exc: ApiError) -> tuple[str, int]:
+    return _error_page(exc.status, exc.message)
+
+
+@maps.errorhandler(BoundaryLabError)
+def _domain_error(exc: BoundaryLabError) -> tuple[str, int]:
+    status = 400
+    if isinstance(exc, UnknownNameError) and (exc.kind.endswith("area") or exc.kind == "code"):
+        status = 404
+    return _error_page(status, str(exc))

@@ -65,6 +65,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         _progress(f"building vintage {config.name} from {source}")
         built = build_vintage(config, source, _progress)
         path = store.write(built)
+        if not args.no_pcn:
+            _build_pcn(store.load(config.name), source, args)
         meta = built.meta
         _progress(
             f"vintage {config.name}: {meta['lsoas']:,} LSOAs, population "
@@ -74,6 +76,23 @@ def cmd_build(args: argparse.Namespace) -> int:
             + f"{meta['coverage_cleaned_geometries']}; written to {path}"
         )
     return 0
+
+
+def _build_pcn(data, source: Path, args: argparse.Namespace) -> None:  # noqa: ANN001
+    """The PCN layer beside a freshly written vintage (Store.write replaced the folder)."""
+    from .pcn.layer import build_pcn_layer, save_pcn_layer
+    from .pcn.sources import PcnFiles
+
+    missing = [source / f for f in PcnFiles().all() if not (source / f).is_file()]
+    if missing:
+        _progress(f"PCN layer skipped for {data.name}: {missing[0]} not found")
+        return
+    registrations = Path(args.pcn_registrations) if args.pcn_registrations else None
+    layer = build_pcn_layer(data, source, method=args.pcn_method, registrations=registrations,
+                            progress=_progress)  # fmt: skip
+    save_pcn_layer(layer, data.path)
+    _progress(f"PCN layer for {data.name}: {len(layer.pcns):,} PCNs reconciled "
+              f"({layer.meta['pcns_with_notes']} with notes), method {layer.method}")  # fmt: skip
 
 
 def cmd_splits(args: argparse.Namespace) -> int:
@@ -148,6 +167,17 @@ def make_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", parents=[common], help="build the store from source files")
     build.add_argument("--vintage", default="all", help="vintage name, TOML path, or 'all'")
     build.add_argument("--source", help="source folder (BOUNDARY_LAB_SOURCE, ../shared/geodata)")
+    build.add_argument("--no-pcn", action="store_true", help="skip the PCN layer")
+    build.add_argument(
+        "--pcn-method",
+        default="gravity_within_sicbl",
+        help="PCN apportionment method (see scripts/validate_pcn.py)",
+    )
+    build.add_argument(
+        "--pcn-registrations",
+        help="NHS Digital gp-reg-pat-prac-lsoa-all.csv: registrations replace "
+        "the estimate where they cover an LSOA",
+    )
     build.set_defaults(run=cmd_build)
 
     sp = sub.add_parser("splits", parents=[common, shown], help="population splits")

@@ -43,6 +43,21 @@ class BlockIndex:
         found[point_idx[first]] = block_idx[first]
         return found
 
+    def intersecting(
+        self, polygons: NDArray[np.object_]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """(block, polygon) for every intersecting pair, in one bulk query."""
+        polygon_idx, block_idx = self.tree.query(np.asarray(polygons), predicate="intersects")
+        return np.asarray(block_idx, dtype=np.int64), np.asarray(polygon_idx, dtype=np.int64)
+
+    def nearest(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.int64]:
+        """The nearest block to each point (for points just off a generalised coastline)."""
+        points = shapely.points(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        point_idx, block_idx = self.tree.query_nearest(points, all_matches=False)
+        nearest = np.full(len(points), -1, dtype=np.int64)
+        nearest[point_idx] = block_idx
+        return nearest
+
     def within_bbox(self, bbox: tuple[float, float, float, float]) -> NDArray[np.int64]:
         """Blocks whose polygon meets the box (minx, miny, maxx, maxy), in table order."""
         hits = self.tree.query(shapely.box(*bbox), predicate="intersects")

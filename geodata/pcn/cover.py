@@ -35,12 +35,8 @@ class Cover:
 def block_catchment_pairs(
     index: BlockIndex, catchments: NDArray[np.object_]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """(block, catchment) for every intersecting pair: one bulk query of the block tree.
-
-    Belongs in ``BlockIndex`` as ``intersecting(polygons)``; kept here until it moves.
-    """
-    catchment_idx, block_idx = index.tree.query(catchments, predicate="intersects")
-    return np.asarray(block_idx, dtype=np.int64), np.asarray(catchment_idx, dtype=np.int64)
+    """(block, catchment) for every intersecting pair: one bulk query of the block tree."""
+    return index.intersecting(catchments)
 
 
 def catchment_cover(

@@ -112,14 +112,9 @@ def locate_practices(data: VintageData, practices: pd.DataFrame) -> pd.DataFrame
     block = index.locate(practices["x"].to_numpy(), practices["y"].to_numpy())
     outside = np.flatnonzero(block < 0)
     if len(outside):
-        import shapely
-
-        # BlockIndex has no nearest-block query yet; this is the one direct use of its tree.
-        points = shapely.points(
+        block[outside] = index.nearest(
             practices["x"].to_numpy()[outside], practices["y"].to_numpy()[outside]
         )
-        point_idx, block_idx = index.tree.query_nearest(points, all_matches=False)
-        block[outside[point_idx]] = block_idx
     sicbl = data.table["sicbl_code"].to_numpy(dtype=object)
     return practices.assign(area=sicbl[block], weight=1.0)
 

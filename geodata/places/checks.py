@@ -76,7 +76,9 @@ def check_places(data: VintageData, membership: Membership) -> PlaceChecks:
 
 
 def _pcns_straddling(data: VintageData, membership: Membership) -> pd.DataFrame | None:
-    shares = data.cache.get("pcn_shares")  # DataFrame: lsoa_row, pcn_code, share
+    from ..pcn.blocks import pcn_share_rows
+
+    shares = pcn_share_rows(data)
     if shares is None or (membership.count > 1).any():
         return None
     place = membership.place_of_lsoa()

@@ -34,7 +34,9 @@ def rows_by_code(data: VintageData, layer: str) -> dict[str, np.ndarray]:
     key = f"rows_by_code:{layer}"
     if key not in data.cache:
         if layer == "pcn":
-            codes = data.cache.get("pcn_best_fit")
+            from ..pcn.blocks import pcn_footprints
+
+            codes = pcn_footprints(data)
             if codes is None:
                 raise BoundaryLabError(f"the PCN layer is not built for vintage {data.name}")
         elif layer == "lsoa":

@@ -80,7 +80,9 @@ class _Destinations:
 
 def _rows_of_unit(data: VintageData, move: Move, index: int) -> np.ndarray:
     if move.unit_layer == "pcn":
-        pcn = data.cache.get("pcn_best_fit")  # LSOA -> PCN of largest share, when built
+        from ..pcn.blocks import pcn_footprints
+
+        pcn = pcn_footprints(data)  # LSOA -> PCN of largest share, when the layer is built
         if pcn is None:
             raise BoundaryLabError(
                 f"moves[{index}]: the PCN layer is not built for vintage {data.name}"

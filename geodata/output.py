@@ -20,6 +20,8 @@ def plain(value: Any) -> Any:
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
+    if value is pd.NA or value is pd.NaT:
+        return None
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and math.isnan(value):

@@ -163,6 +163,7 @@ def document() -> dict[str, Any]:
     }  # fmt: skip
     paths.update(_scenario_paths())
     paths.update(_place_paths())
+    paths.update(_pcn_paths())
     return {
         "openapi": "3.0.3",
         "info": {
@@ -336,6 +337,41 @@ def _place_paths() -> dict[str, Any]:
             _param("simplify", "query", {"type": "number", "minimum": 0, "maximum": 5000,
                                          "default": 100}, "tolerance in metres")],
             _ok("FeatureCollection", "application/geo+json"), 400, 401, 403, 404),
+    }  # fmt: skip
+
+
+def _pcn_paths() -> dict[str, Any]:
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    files = {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}}
+    icb = _param("icb", "query", STR, "only what meets this ICB")
+    geo = _ok("FeatureCollection", "application/geo+json")
+    return {
+        "/pcns": _get("Each PCN's estimated population (apportioned; PCNs have no official "
+                      "footprint) and notes on source mismatches", [VINTAGE], _ok("rows"),
+                      401, 403, 404),
+        "/pcns/splits": _get(
+            "PCNs split across councils, ICBs or SICBLs, with shares",
+            [VINTAGE, _param("across", "query", {**AREA_LAYER, "default": "utla"}, "layer"),
+             _param("all", "query", {"type": "boolean", "default": False},
+                    "every PCN, not only split ones")], _ok("rows"), 400, 401, 403, 404),
+        "/pcns/area/{code}": _get("The PCNs serving one area, with shares of the area and "
+                                  "of each PCN", [_param("code", "path", STR, "GSS code"),
+                                                  VINTAGE], _ok("rows"), 401, 403, 404),
+        "/pcns/mismatches": _get("PCNs in one source and not another (never dropped)",
+                                 [VINTAGE], _ok("rows"), 401, 403, 404),
+        "/reports/pcns.{ext}": _get("PCN populations as CSV or XLSX", [EXT, VINTAGE], files,
+                                    401, 403, 404),
+        "/reports/pcn-splits.{ext}": _get(
+            "PCN splits as CSV or XLSX", [EXT, VINTAGE,
+            _param("across", "query", {**AREA_LAYER, "default": "utla"}, "layer")], files,
+            400, 401, 403, 404),
+        "/pcns/catchments.geojson": _get(
+            "2020 PCN catchments (they overlap)", [VINTAGE, icb,
+            _param("simplify", "query", {"type": "number", "minimum": 0, "maximum": 5000,
+                                         "default": 50}, "tolerance in metres")],
+            geo, 400, 401, 403, 404),
+        "/pcns/practices.geojson": _get("Member practices as points", [VINTAGE, icb], geo,
+                                        400, 401, 403, 404),
     }  # fmt: skip
 
 

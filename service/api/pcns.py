@@ -1,0 +1,139 @@
+"""Primary Care Networks: estimated populations, splits across councils and ICBs, an
+area's PCNs, source mismatches, downloads, and catchments and practices for maps."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+from flask import Response, jsonify
+
+from geodata.geometry import to_geojson
+from geodata.output import records
+from geodata.pcn.layer import PcnLayer, has_pcn_layer, load_pcn_layer
+from geodata.pcn.reports import PcnReport, area_pcns, pcn_populations, pcn_splits
+from geodata.pcn.reports import source_mismatches as mismatches
+from geodata.reports import frame_csv_bytes, frame_xlsx_bytes
+from geodata.store import VintageData
+
+from .. import params
+from ..context import services
+from ..errors import ApiError, bad_request, not_found
+from . import api
+from .cache import cached_json
+from .reports import MIMETYPES
+
+
+def _layer() -> tuple[VintageData, PcnLayer]:
+    data = services().vintage(params.text("vintage"))
+    if not has_pcn_layer(data):
+        raise ApiError(404, "not_found", f"vintage {data.name} has no PCN layer; build it with: "
+                       f"boundary-lab build --vintage {data.name}")  # fmt: skip
+    return data, load_pcn_layer(data)
+
+
+def _report_json(data: VintageData, report: PcnReport) -> dict[str, object]:
+    return {"vintage": data.name, "provenance": report.provenance.as_dict(),
+            "rows": records(report.frame)}  # fmt: skip
+
+
+@api.get("/pcns")
+def pcns() -> Response:
+    data, layer = _layer()
+    return cached_json(data, ("pcns",), lambda: _report_json(data, pcn_populations(data, layer)))
+
+
+def _splits() -> tuple[VintageData, str, PcnReport]:
+    data, layer = _layer()
+    across = params.area_layer("across", "utla")
+    split_only = (params.text("all", "false") or "false").lower() not in ("true", "1")
+    return data, across, pcn_splits(data, layer, across, split_only=split_only)
+
+
+@api.get("/pcns/splits")
+def pcn_split_view() -> Response:
+    data, across, report = _splits()
+    return jsonify({"across": across, **_report_json(data, report)})
+
+
+@api.get("/pcns/area/<code>")
+def pcns_of_area(code: str) -> Response:
+    data, layer = _layer()
+    code = code.strip().upper()
+    layers = [k for k in data.area_layers if code in data.names[k]]
+    if not layers:
+        raise not_found(f"no council, ICB, SICBL or region has the code {code!r}")
+    by = "utla" if "utla" in layers else layers[0]
+    return jsonify({"code": code, "layer": by,
+                    **_report_json(data, area_pcns(data, layer, by, code))})  # fmt: skip
+
+
+@api.get("/pcns/mismatches")
+def pcn_mismatches() -> Response:
+    data, layer = _layer()
+    return jsonify({"vintage": data.name, "rows": records(mismatches(layer))})
+
+
+def _download(title: str, sheet: str, report: PcnReport, filename: str, ext: str) -> Response:
+    if ext not in MIMETYPES:
+        raise not_found(f"reports come as {', '.join(MIMETYPES)}, not {ext!r}")
+    body = (frame_csv_bytes(title, report.frame, report.provenance) if ext == "csv"
+            else frame_xlsx_bytes(title, sheet, report.frame, report.provenance))  # fmt: skip
+    return Response(
+        body,
+        mimetype=MIMETYPES[ext],
+        headers={"Content-Disposition": f'attachment; filename="{filename}.{ext}"'},
+    )
+
+
+@api.get("/reports/pcns.<ext>")
+def pcns_report(ext: str) -> Response:
+    data, layer = _layer()
+    return _download("Estimated population of each PCN", "PCNs", pcn_populations(data, layer),
+                     f"pcn_populations_{data.name}", ext)  # fmt: skip
+
+
+@api.get("/reports/pcn-splits.<ext>")
+def pcn_splits_report(ext: str) -> Response:
+    data, across, report = _splits()
+    return _download(f"PCNs split across {across.upper()}s", "PCN splits", report,
+                     f"pcn_splits_by_{across}_{data.name}", ext)  # fmt: skip
+
+
+def _icb_filter(frame: gpd.GeoDataFrame, data: VintageData) -> gpd.GeoDataFrame:
+    icb = params.text("icb")
+    if icb is None:
+        return frame
+    icb = icb.upper()
+    if icb not in data.names["icb"]:
+        raise bad_request(f"unknown ICB {icb!r} in vintage {data.name}")
+    outline = data.cache.get(f"icb_outline:{icb}")
+    if outline is None:
+        from geodata.geometry import dissolve
+
+        icbs = dissolve(data, "icb")
+        outline = icbs.loc[icbs["code"] == icb].geometry.iloc[0]
+        data.cache[f"icb_outline:{icb}"] = outline
+    return frame.loc[frame.intersects(outline)]
+
+
+@api.get("/pcns/catchments.geojson")
+def pcn_catchments() -> Response:
+    data, layer = _layer()
+    frame = _icb_filter(layer.catchments(), data)
+    tolerance = params.number("simplify", 0, 5000, default=50.0) or 0.0
+    frame = frame.set_geometry(frame.geometry.simplify(tolerance)) if tolerance else frame
+    response = jsonify(to_geojson(frame))
+    response.mimetype = "application/geo+json"
+    return response
+
+
+@api.get("/pcns/practices.geojson")
+def pcn_practices() -> Response:
+    data, layer = _layer()
+    practices = layer.practices
+    frame = gpd.GeoDataFrame(
+        practices.drop(columns=[c for c in ("x", "y") if c in practices]),
+        geometry=gpd.points_from_xy(practices["x"], practices["y"]), crs="EPSG:27700",
+    )  # fmt: skip
+    response = jsonify(to_geojson(_icb_filter(frame, data)))
+    response.mimetype = "application/geo+json"
+    return response

@@ -83,6 +83,7 @@ def geojson_layer(
     tooltip: dict[str, str] | None = None,
     show: bool = True,
     precision: int = WEB_PRECISION,
+    point_radius: float | None = None,
 ) -> GeoJsonLayer:
     """A switchable layer of ``frame`` (EPSG:27700, with a ``code`` column).
 
@@ -98,7 +99,7 @@ def geojson_layer(
         frame = frame.assign(fill=[index[colour] for colour in fills])
         columns.append("fill")
     geojson = feature_collection(frame, columns, precision)
-    return GeoJsonLayer(geojson, name, style, palette, tooltip, show)
+    return GeoJsonLayer(geojson, name, style, palette, tooltip, show, point_radius)
 
 
 def finish(fmap: folium.Map, layers: Sequence[GeoJsonLayer], panel_html: str) -> folium.Map:

@@ -46,8 +46,10 @@ class GeoJsonLayer(Layer):
         palette: Sequence[str] = (),
         tooltip: dict[str, str] | None = None,
         show: bool = True,
+        point_radius: float | None = None,
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
+        self.point_radius = point_radius  # points as circles of this many pixels
         self._name = "GeoJsonLayer"
         self.geojson = geojson
         self.style = style
@@ -68,6 +70,15 @@ class GeoJsonLayer(Layer):
             f"var {name}_palette = {_js(self.palette)};",
             f"var {name} = L.geoJson({self.geojson}, {{",
             f"    interactive: {_js(bool(self.tooltip))},",
+            *(
+                [
+                    "    pointToLayer: function (feature, latlng) {",
+                    f"        return L.circleMarker(latlng, {{radius: {_js(self.point_radius)}}});",
+                    "    },",
+                ]
+                if self.point_radius
+                else []
+            ),
             "    style: function (feature) {",
             "        var fill = feature.properties.fill;",
             f"        if (fill === undefined) return {name}_style;",

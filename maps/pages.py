@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
+import numpy as np
+
 from geodata.errors import UnknownNameError
+from geodata.geometry import simplify_coverage
+from geodata.pcn.layer import PcnLayer
+from geodata.pcn.reports import method_text, pcn_populations
 from geodata.provenance import Provenance
+from geodata.scenarios import Scenario, resolve
+from geodata.scenarios.shapes import icb_shapes
 from geodata.splits import splits
 from geodata.store import VintageData
 from geodata.typology import typology
@@ -11,7 +19,16 @@ from geodata.typology import typology
 from .area import area_map
 from .base import MapOptions, render_page
 from .overview import OVERVIEW_LAYERS, overview_map
-from .screen import area_overlaps, local_blocks, main_unit, outlines
+from .pcns import pcn_map
+from .scenario import scenario_map
+from .screen import (
+    LOCAL_TOLERANCE_M,
+    NATIONAL_TOLERANCE_M,
+    area_overlaps,
+    local_blocks,
+    main_unit,
+    outlines,
+)
 from .split import split_map
 from .typology import typology_map
 
@@ -57,3 +74,56 @@ def find_council(data: VintageData, query: str) -> tuple[str, str]:
             return "ltla", data.find_area("ltla", query)
         except UnknownNameError:
             raise upper_error from None
+
+
+def scenario_page(data: VintageData, scenario: Scenario, options: MapOptions) -> str:
+    """Baseline and scenario ICB outlines, and the LSOAs that move."""
+    assignment = resolve(data, scenario)
+    shapes = icb_shapes(data, assignment.icb)
+    population = data.table.groupby(assignment.icb)["population"].sum()
+    after = gpd.GeoDataFrame(
+        {"code": list(shapes), "name": [assignment.names[c] for c in shapes],
+         "population": [int(population[c]) for c in shapes]},
+        geometry=[s.outline for s in shapes.values()], crs="EPSG:27700",
+    )  # fmt: skip
+    after = simplify_coverage(after, NATIONAL_TOLERANCE_M)
+    before = data.table["icb_code"].to_numpy()
+    changed = np.flatnonzero(assignment.icb != before)
+    moved = gpd.GeoDataFrame(
+        {"code": data.table["lsoa_code"].to_numpy()[changed],
+         "name": data.table["lsoa_name"].to_numpy()[changed],
+         "population": data.table["population"].to_numpy()[changed],
+         "from_name": [data.names["icb"][c] for c in before[changed]],
+         "to_code": assignment.icb[changed],
+         "to_name": [assignment.names[c] for c in assignment.icb[changed]]},
+        geometry=data.geometry().geometry.to_numpy()[changed], crs="EPSG:27700",
+    )  # fmt: skip
+    moved = simplify_coverage(moved, LOCAL_TOLERANCE_M) if len(moved) else moved
+    return render_page(scenario_map(scenario.name, outlines(data, "icb"), after, moved,
+                                    Provenance.of(data.meta), options))  # fmt: skip
+
+
+def pcn_page(data: VintageData, layer: PcnLayer, icb_code: str, options: MapOptions) -> str:
+    """One ICB's PCN catchments (semi-transparent) and member practices."""
+    icbs = outlines(data, "icb")
+    icb = icbs.loc[icbs["code"] == icb_code]
+    outline = icb.geometry.iloc[0]
+    populations = pcn_populations(data, layer).frame.set_index("pcn_code")["population"]
+    catchments = layer.catchments()
+    catchments = catchments.loc[catchments.intersects(outline)]
+    catchments = gpd.GeoDataFrame(
+        {"code": catchments["pcn_code"].to_numpy(), "name": catchments["pcn_name"].to_numpy(),
+         "population": catchments["pcn_code"].map(populations).fillna(0).to_numpy()},
+        geometry=catchments.geometry.simplify(LOCAL_TOLERANCE_M).to_numpy(), crs="EPSG:27700",
+    )  # fmt: skip
+    practices = layer.practices
+    points = gpd.GeoDataFrame(
+        {"code": practices["practice_code"].to_numpy(),
+         "name": practices["practice_name"].to_numpy(),
+         "pcn_name": practices["pcn_code"].map(layer.pcns.set_index("pcn_code")["pcn_name"])
+         .fillna("").to_numpy()},
+        geometry=gpd.points_from_xy(practices["x"], practices["y"]), crs="EPSG:27700",
+    )  # fmt: skip
+    points = points.loc[points.within(outline)]
+    provenance = Provenance.of(data.meta, method_text(layer))
+    return render_page(pcn_map(icb, catchments, points, provenance, options))

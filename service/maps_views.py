@@ -25,15 +25,25 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from geodata.errors import BoundaryLabError, UnknownNameError
+from geodata.pcn.layer import has_pcn_layer, load_pcn_layer
+from geodata.scenarios import Scenario
 from geodata.store import VintageData
 from maps import MapOptions
-from maps.pages import area_page, find_council, overview_page, split_page, typology_page
+from maps.pages import (
+    area_page,
+    find_council,
+    overview_page,
+    pcn_page,
+    scenario_page,
+    split_page,
+    typology_page,
+)
 from maps.split import SPLIT_ACROSS
 
 from . import assets, params
 from .auth import check_access
 from .context import services
-from .errors import ApiError, bad_request
+from .errors import ApiError, bad_request, not_found
 
 maps = Blueprint("maps", __name__, url_prefix="/maps")
 
@@ -92,6 +102,32 @@ def area(code: str) -> BaseResponse:
     if not any(code in data.names[layer] for layer in data.area_layers):
         return redirect(url_for("maps.find", q=code, **_query(data)))
     return _page(data, ("area", code), lambda options: area_page(data, code, options))
+
+
+@maps.get("/scenario/<int:scenario_id>")
+def scenario(scenario_id: int) -> Response:
+    try:
+        record = services().db.get_scenario(scenario_id)
+    except LookupError:
+        raise not_found(f"There is no scenario {scenario_id}.") from None
+    plan = Scenario.from_dict(record.spec)
+    data = services().vintage(plan.vintage)
+    # Scenarios are immutable, so a page per id never goes stale.
+    return _page(data, ("scenario", str(scenario_id)), lambda o: scenario_page(data, plan, o))
+
+
+@maps.get("/pcns")
+def pcns() -> Response:
+    data = _vintage()
+    if not has_pcn_layer(data):
+        raise not_found(f"Vintage {data.name} has no PCN layer; build it with "
+                        f"boundary-lab build --vintage {data.name}.")  # fmt: skip
+    icb = (params.text("icb") or "").upper()
+    if icb not in data.names["icb"]:
+        choices = ", ".join(f"{c} ({n})" for c, n in sorted(data.names["icb"].items())[:3])
+        raise bad_request(f"give ?icb= one of the vintage's ICB codes, e.g. {choices}")
+    layer = load_pcn_layer(data)
+    return _page(data, ("pcns", icb), lambda o: pcn_page(data, layer, icb, o))
 
 
 @maps.get("/find")

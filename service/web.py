@@ -60,10 +60,27 @@ up, from ONS and NHS open data.</p>
  UTLA by ICB splits <a href="/api/v1/reports/splits.xlsx?vintage={{ v.name }}">XLSX</a>
  · <a href="/api/v1/reports/splits.csv?vintage={{ v.name }}">CSV</a>;
  typology <a href="/api/v1/reports/typology.xlsx?vintage={{ v.name }}">XLSX</a>
- · <a href="/api/v1/reports/typology.csv?vintage={{ v.name }}">CSV</a></li>
+ · <a href="/api/v1/reports/typology.csv?vintage={{ v.name }}">CSV</a>;
+ PCN populations <a href="/api/v1/reports/pcns.xlsx?vintage={{ v.name }}">XLSX</a>
+ · <a href="/api/v1/reports/pcns.csv?vintage={{ v.name }}">CSV</a>;
+ PCNs split across councils <a href="/api/v1/reports/pcn-splits.xlsx?vintage={{ v.name }}">XLSX</a></li>
 {% else %}<li>No vintage is built yet: run <code>boundary-lab build</code>.</li>
 {% endfor %}
 </ul>
+{% if vintages %}
+<h2>PCNs of an ICB</h2>
+<form action="{{ url_for('maps.pcns') }}" method="get">
+<label for="pcn-icb">ICB <select id="pcn-icb" name="icb">
+{% for code, name in vintages[0].names['icb']|dictsort(by='value') %}<option value="{{ code }}">{{ name }}</option>{% endfor %}
+</select></label>
+<input type="hidden" name="vintage" value="{{ vintages[0].name }}">
+<button type="submit">Show PCN catchments and practices</button>
+</form>
+{% endif %}
+<h2>What-if redraws</h2>
+<p><a href="{{ url_for('scenario_pages.index') }}">Scenarios</a>: move councils, sub-ICB
+locations, PCNs or LSOAs between ICBs, or upload candidate boundaries, and see who moves,
+which councils become split or unsplit, and how big every ICB becomes.</p>
 <h2>API</h2>
 <p>JSON under <a href="/api/v1/vintages">/api/v1</a>, described by
 <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>

@@ -22,13 +22,17 @@ def real_source() -> Path:
 
 @pytest.fixture(scope="session")
 def real_store(real_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """Both shipped vintages built once from the real bundle into a temporary store."""
+    """Both shipped vintages built once from the real bundle into a temporary store, with
+    their PCN layers, as ``boundary-lab build`` makes them."""
     from geodata.config import available_vintages
     from geodata.ingest import build_vintage
+    from geodata.pcn.layer import build_pcn_layer, save_pcn_layer
 
     store = Store(tmp_path_factory.mktemp("store"))
     for config in available_vintages().values():
         store.write(build_vintage(config, real_source))
+        data = Store(store.root).load(config.name)
+        save_pcn_layer(build_pcn_layer(data, real_source), data.path)
     return store
 
 

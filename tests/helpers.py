@@ -15,3 +15,9 @@ def need(condition: bool, reason: str) -> None:
         if IN_CI:
             pytest.fail(f"{reason} (CI=true: a skip is a failure)")
         pytest.skip(reason)
+
+
+def make_token(app, role: str) -> dict[str, str]:  # noqa: ANN001 - a Flask app
+    """Headers carrying a new token of ``role``."""
+    _, secret = app.extensions["boundary_lab"].db.create_token(f"test {role}", role, "test")
+    return {"Authorization": f"Bearer {secret}"}

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import need
+from helpers import make_token, need  # noqa: F401  (make_token: re-exported)
 from synthetic import TinySource
 
 from geodata.config import parse_vintage
@@ -89,8 +89,3 @@ def app(tiny_data_dir: Path, tmp_path: Path) -> Iterator[Flask]:
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
-
-def make_token(app: Flask, role: str) -> dict[str, str]:
-    """Headers carrying a new token of ``role``."""
-    _, secret = app.extensions["boundary_lab"].db.create_token(f"test {role}", role, "test")
-    return {"Authorization": f"Bearer {secret}"}

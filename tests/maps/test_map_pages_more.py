@@ -1,0 +1,54 @@
+"""The scenario and PCN map pages over HTTP on the real store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from helpers import make_token
+
+from geodata.store import Store
+from service import create_app
+
+ESSEX_MOVES = [{"unit_layer": "ltla", "code": c, "to_icb": "E54000026"}
+               for c in ("E07000071", "E07000076", "E07000072", "E07000073", "E07000077")]
+
+
+@pytest.fixture(scope="module")
+def real_app(real_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    db = tmp_path_factory.mktemp("maps_db") / "db.sqlite3"
+    app = create_app({"DATA_DIR": str(real_store.root), "DATABASE_URL": f"sqlite:///{db}"})
+    yield app
+    app.extensions["boundary_lab"].db.dispose()
+
+
+def test_scenario_map_shows_baseline_scenario_and_moved_lsoas(real_app: Flask) -> None:
+    client = real_app.test_client()
+    made = client.post("/api/v1/scenarios", headers=make_token(real_app, "analyst"),
+                       json={"name": "Essex in one ICB", "vintage": "2022",
+                             "moves": ESSEX_MOVES})  # fmt: skip
+    page = client.get(f"/maps/scenario/{made.get_json()['id']}").get_data(as_text=True)
+    for layer in ("Baseline ICBs", "Scenario ICBs", "Moved LSOAs"):
+        assert layer in page
+    assert "372 LSOAs move" in page
+    assert "Office for National Statistics" in page and "vintage 2022" in page
+    assert client.get("/maps/scenario/999999").status_code == 404
+
+
+def test_pcn_map_of_an_icb(real_app: Flask) -> None:
+    client = real_app.test_client()
+    page = client.get("/maps/pcns?icb=E54000026&vintage=2022")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "PCN catchments (2020; they overlap)" in html and "GP practices" in html
+    assert '"fillOpacity":0.15' in html  # overlapping catchments drawn see-through
+    assert "circleMarker" in html
+    missing = client.get("/maps/pcns?vintage=2022")
+    assert missing.status_code == 400 and "icb" in missing.get_data(as_text=True)
+
+
+def test_index_links_scenarios_and_pcn_maps(real_app: Flask, tmp_path: Path) -> None:
+    page = real_app.test_client().get("/").get_data(as_text=True)
+    assert "/scenarios/" in page and "/maps/pcns" in page and "reports/pcns.xlsx" in page

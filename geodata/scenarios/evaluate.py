@@ -96,14 +96,35 @@ def moved(data: VintageData, before: Assignment, after: Assignment) -> pd.DataFr
     return result.sort_values("population", ascending=False, ignore_index=True)
 
 
-def la_changes(before: VintageData, after: VintageData, layer: str) -> pd.DataFrame:
-    """Per LA of ``layer``: ICBs it must work with before/after, and whether it split."""
+def _icb_links(data: VintageData, layer: str) -> tuple[pd.Series, pd.Series]:
+    """Per LA: how many ICBs it has people in, and its largest share."""
+    pairs = split_table(data.table, layer, "icb")
+    grouped = pairs.groupby("by_code")
+    return grouped["across_code"].count(), grouped["share"].max()
+
+
+def _baseline_cached(data: VintageData, key: str, compute: Any) -> Any:
+    """The baseline side never changes for a loaded vintage: compute it once."""
+    cache = data.cache.setdefault("scenario_baseline", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def la_changes(
+    before: VintageData, after: VintageData, layer: str, baseline: bool = False
+) -> pd.DataFrame:
+    """Per LA of ``layer``: ICBs it must work with before/after, and whether it split.
+    ``baseline``: ``before`` is the vintage's own ICBs (cached)."""
     counts = {}
     main = {}
-    for when, data in (("before", before), ("after", after)):
-        pairs = split_table(data.table, layer, "icb")
-        counts[when] = pairs.groupby("by_code")["across_code"].count()
-        main[when] = pairs.groupby("by_code")["share"].max()
+    if baseline:
+        counts["before"], main["before"] = _baseline_cached(
+            before, f"links:{layer}", lambda: _icb_links(before, layer)
+        )
+    else:
+        counts["before"], main["before"] = _icb_links(before, layer)
+    counts["after"], main["after"] = _icb_links(after, layer)
     codes = sorted(counts["before"].index)
     frame = pd.DataFrame({"code": codes, "name": [before.names[layer][c] for c in codes]})
     for when in ("before", "after"):
@@ -118,11 +139,14 @@ def la_changes(before: VintageData, after: VintageData, layer: str) -> pd.DataFr
     return frame
 
 
-def typology_changes(before: VintageData, after: VintageData) -> pd.DataFrame:
+def typology_changes(
+    before: VintageData, after: VintageData, baseline: bool = False
+) -> pd.DataFrame:
     """UTLAs whose type or main ICB changes, with the numbers behind both."""
     columns = ["code", "name", "type", "main_icb_code", "main_icb_name", "main_share",
                "share_of_icb", "other_las"]  # fmt: skip
-    old = typology(before).frame[columns].set_index("code")
+    old = (_baseline_cached(before, "typology", lambda: typology(before).frame) if baseline
+           else typology(before).frame)[columns].set_index("code")  # fmt: skip
     new = typology(after).frame[columns].set_index("code")
     changed = (old["type"] != new["type"]) | (old["main_icb_code"] != new["main_icb_code"])
     changed |= (old["main_share"] - new["main_share"]).abs() > 1e-9
@@ -143,8 +167,9 @@ def evaluate(
     after = resolve(data, scenario)
     before_data, after_data = before.apply(data), after.apply(data)
     icbs = icb_table(data, before, after, with_shapes)
-    utlas = la_changes(before_data, after_data, "utla")
-    ltlas = la_changes(before_data, after_data, "ltla")
+    on_baseline = against is None
+    utlas = la_changes(before_data if against else data, after_data, "utla", on_baseline)
+    ltlas = la_changes(before_data if against else data, after_data, "ltla", on_baseline)
     summary_ = summary(icbs)
     summary_["utla_icb_links_before"] = int(utlas["icbs_before"].sum())
     summary_["utla_icb_links_after"] = int(utlas["icbs_after"].sum())
@@ -163,7 +188,9 @@ def evaluate(
         moved=moved(data, before, after),
         utlas=utlas,
         ltlas=ltlas,
-        typology_changes=typology_changes(before_data, after_data),
+        typology_changes=typology_changes(
+            before_data if against else data, after_data, on_baseline
+        ),
         rules=checks,
         provenance=Provenance.of(data.meta, METHOD),
         assignment=after,

@@ -109,7 +109,9 @@ def resolve(data: VintageData, scenario: Scenario) -> Assignment:
     icb = data.table["icb_code"].to_numpy().astype(object).copy()
     set_by = np.full(len(icb), None, dtype=object)  # which change set each LSOA, for messages
 
-    lsoa_rows = pd.Index(data.table["lsoa_code"].to_numpy())
+    lsoa_rows = data.cache.get("lsoa_index")
+    if lsoa_rows is None:
+        lsoa_rows = data.cache["lsoa_index"] = pd.Index(data.table["lsoa_code"].to_numpy())
     codes = [code.strip().upper() for code, _ in scenario.blocks]
     positions = lsoa_rows.get_indexer(codes)
     unknown = [c for c, p in zip(codes, positions, strict=True) if p < 0]

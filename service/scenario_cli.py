@@ -54,6 +54,13 @@ def _load(args: argparse.Namespace, ident: str) -> Any:
     return scenario, store.load(scenario.vintage)
 
 
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise BoundaryLabError(f"{path}: cannot read it ({exc.strerror})") from None
+
+
 def cmd_create(args: argparse.Namespace) -> int:
     from geodata.geometry import to_geojson
     from geodata.scenarios import Scenario, resolve
@@ -67,11 +74,11 @@ def cmd_create(args: argparse.Namespace) -> int:
     scenario = Scenario(data.name, args.name, description=args.description or "")
     source, upload = "moves", None
     if args.blocks:
-        text = Path(args.blocks).read_text(encoding="utf-8-sig")
+        text = _read(args.blocks).decode("utf-8-sig", errors="replace")
         scenario = scenario.with_blocks(read_blocks_csv(text, args.blocks))
         source = "blocks"
     if args.boundaries:
-        content = Path(args.boundaries).read_bytes()
+        content = _read(args.boundaries)
         candidates = read_candidates(content, Path(args.boundaries).name, args.label)
         fit = best_fit(data, candidates, args.name)
         scenario = scenario.with_blocks(dict(fit.scenario.blocks))
@@ -88,8 +95,11 @@ def cmd_create(args: argparse.Namespace) -> int:
     scenario = scenario.with_moves(*(args.move or []))
     assignment = resolve(data, scenario)
     moved = int((assignment.icb != data.table["icb_code"].to_numpy()).sum())
-    record = db.save_scenario(scenario.as_dict(), source, f"cli:{getpass.getuser()}",
-                              args.parent, upload)  # fmt: skip
+    try:
+        record = db.save_scenario(scenario.as_dict(), source, f"cli:{getpass.getuser()}",
+                                  args.parent, upload)  # fmt: skip
+    except LookupError as exc:
+        raise BoundaryLabError(str(exc)) from None
     print(f"saved scenario {record.id} ({record.name!r}, version {record.version}, vintage "
           f"{record.vintage}): {moved:,} LSOAs move", file=sys.stderr)  # fmt: skip
     print(record.id)

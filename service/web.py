@@ -63,7 +63,8 @@ up, from ONS and NHS open data.</p>
  · <a href="/api/v1/reports/typology.csv?vintage={{ v.name }}">CSV</a>;
  PCN populations <a href="/api/v1/reports/pcns.xlsx?vintage={{ v.name }}">XLSX</a>
  · <a href="/api/v1/reports/pcns.csv?vintage={{ v.name }}">CSV</a>;
- PCNs split across councils <a href="/api/v1/reports/pcn-splits.xlsx?vintage={{ v.name }}">XLSX</a></li>
+ PCNs split across councils
+ <a href="/api/v1/reports/pcn-splits.xlsx?vintage={{ v.name }}">XLSX</a></li>
 {% else %}<li>No vintage is built yet: run <code>boundary-lab build</code>.</li>
 {% endfor %}
 </ul>
@@ -71,7 +72,8 @@ up, from ONS and NHS open data.</p>
 <h2>PCNs of an ICB</h2>
 <form action="{{ url_for('maps.pcns') }}" method="get">
 <label for="pcn-icb">ICB <select id="pcn-icb" name="icb">
-{% for code, name in vintages[0].names['icb']|dictsort(by='value') %}<option value="{{ code }}">{{ name }}</option>{% endfor %}
+{% for code, name in vintages[0].names['icb']|dictsort(by='value') %}
+<option value="{{ code }}">{{ name }}</option>{% endfor %}
 </select></label>
 <input type="hidden" name="vintage" value="{{ vintages[0].name }}">
 <button type="submit">Show PCN catchments and practices</button>

@@ -51,10 +51,12 @@ def check_places(data: VintageData, membership: Membership) -> PlaceChecks:
                      "population": int(population[members].sum()), "lsoas": len(members),
                      "icbs": icbs, "utlas": utlas, "crosses_icb": len(icbs) > 1,
                      "crosses_utla": len(utlas) > 1})  # fmt: skip
-    places = pd.DataFrame(rows)
+    places = pd.DataFrame(rows, columns=["code", "name", "population", "lsoas", "icbs",
+                                         "utlas", "crosses_icb", "crosses_utla"])  # fmt: skip
     pops = places["population"]
-    spread = {"min": float(pops.min()), "max": float(pops.max()),
-              "median": float(pops.median()), "places": float(len(places))}  # fmt: skip
+    spread = ({"min": float(pops.min()), "max": float(pops.max()),
+               "median": float(pops.median()), "places": float(len(places))} if len(places)
+              else {"min": 0.0, "max": 0.0, "median": 0.0, "places": 0.0})  # fmt: skip
 
     scope = list(membership.place_set.icbs) or sorted(set(icb[membership.count > 0]))
     in_scope = np.isin(icb, scope)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import BoundaryLabError
+from ..scenarios.model import check_name
 from ..store import VintageData
 
 BLOCK_LAYERS = ("utla", "ltla", "sicbl", "lsoa", "pcn")
@@ -77,12 +78,19 @@ class PlaceSet:
         icbs = raw.get("icbs") or []
         if not isinstance(icbs, list):
             raise BoundaryLabError("icbs must be a list of ICB codes")
+        overlaps = raw.get("allow_overlaps", False)
+        if not isinstance(overlaps, bool):
+            raise BoundaryLabError(f"allow_overlaps must be true or false, got {overlaps!r}")
+        name = str(raw.get("name") or "").strip() or "unnamed place set"
+        check_name(name, "a place set's name")
+        for place in places:
+            check_name(place.name, f"place {place.name[:40]!r}…'s name")
         return cls(
-            name=str(raw.get("name") or "").strip() or "unnamed place set",
+            name=name,
             vintage=str(raw.get("vintage") or ""),
             places=tuple(places),
             icbs=tuple(str(c).strip().upper() for c in icbs),
-            allow_overlaps=bool(raw.get("allow_overlaps", False)),
+            allow_overlaps=overlaps,
             description=str(raw.get("description") or ""),
         )
 

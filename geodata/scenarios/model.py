@@ -9,6 +9,12 @@ from typing import Any
 from ..errors import BoundaryLabError
 
 MOVE_LAYERS = ("lsoa", "ltla", "utla", "sicbl", "pcn")
+MAX_NAME = 200  # the database's name columns
+
+
+def check_name(name: str, what: str) -> None:
+    if len(name) > MAX_NAME:
+        raise BoundaryLabError(f"{what} is {len(name)} characters; at most {MAX_NAME}")
 
 
 @dataclass(frozen=True)
@@ -77,9 +83,15 @@ class Scenario:
         blocks = raw.get("blocks") or []
         if not isinstance(moves, list) or not isinstance(blocks, list):
             raise BoundaryLabError("moves and blocks must be lists")
+        for i, block in enumerate(blocks):
+            if not (isinstance(block, (list, tuple)) and len(block) == 2
+                    and all(isinstance(v, str) and v.strip() for v in block)):  # fmt: skip
+                raise BoundaryLabError(f"blocks[{i}] must be [LSOA code, ICB code], got {block!r}")
+        name = str(raw.get("name") or "unnamed scenario").strip()
+        check_name(name, "a scenario's name")
         return cls(
             vintage=str(raw["vintage"]),
-            name=str(raw.get("name") or "unnamed scenario"),
+            name=name,
             description=str(raw.get("description") or ""),
             moves=tuple(Move.from_dict(m, i) for i, m in enumerate(moves)),
             blocks=tuple((str(b[0]), str(b[1])) for b in blocks),

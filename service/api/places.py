@@ -74,7 +74,7 @@ def create_place_set() -> tuple[Response, int]:
     place_set = PlaceSet.from_dict(body)
     resolve_places(services().vintage(place_set.vintage), place_set)  # refuse before saving
     parent = body.get("parent")
-    if parent is not None and not isinstance(parent, int):
+    if parent is not None and (isinstance(parent, bool) or not isinstance(parent, int)):
         raise bad_request("parent must be a place set id")
     try:
         record = services().db.save_place_set(place_set.as_dict(), identity().actor, parent)

@@ -57,7 +57,7 @@ def _form_text(name: str, default: str = "") -> str:
 
 
 def _from_json(body: dict[str, Any]) -> tuple[Scenario, str]:
-    if "vintage" not in body:
+    if not body.get("vintage"):
         body = {**body, "vintage": services().store.default_vintage()}
     scenario = Scenario.from_dict(body)
     return scenario, "moves" if not scenario.blocks else "blocks"
@@ -70,6 +70,8 @@ def scenario_from_upload() -> tuple[Scenario, str, Upload | None, dict[str, Any]
             "send a file field named 'file' (CSV of LSOA code, ICB code; or "
             "candidate boundaries as .geojson, .gpkg or zipped Shapefile)"
         )
+    if len(file.filename) > 300:
+        raise bad_request(f"the file name is {len(file.filename)} characters; at most 300")
     content = file.read()
     name = _form_text("name") or file.filename
     vintage = _form_text("vintage") or services().store.default_vintage()

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .errors import StoreError, UnknownNameError
+from .files import replace_folder
 from .layers import LAYERS, code_column
 
 if TYPE_CHECKING:
@@ -193,22 +192,10 @@ class Store:
         previous build untouched."""
         self.root.mkdir(parents=True, exist_ok=True)
         target = self.root / built.config.name
-        staging = Path(tempfile.mkdtemp(prefix=f".{built.config.name}.", dir=self.root))
-        try:
+        with replace_folder(target) as staging:
             built.table.to_parquet(staging / "blocks.parquet", index=False)
             built.units.to_parquet(staging / "units.parquet", index=False)
             built.geometry.to_parquet(staging / "geometry.parquet", index=False)
             (staging / "meta.json").write_text(json.dumps(built.meta, indent=1), encoding="utf-8")
-            retired = None
-            if target.exists():
-                retired = self.root / f".{built.config.name}.old"
-                shutil.rmtree(retired, ignore_errors=True)
-                target.rename(retired)
-            staging.rename(target)
-            if retired is not None:
-                shutil.rmtree(retired, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         self._loaded.pop(built.config.name, None)
         return target

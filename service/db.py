@@ -189,6 +189,25 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def _family_version(
+    conn: Connection, table: sa.Table, parent_id: int | None, what: str
+) -> tuple[str, int]:
+    """(family, version) of a new row: version 1 of a new family, or the next version of
+    ``parent_id``'s family. Rows are immutable: a change is always a new version."""
+    if parent_id is None:
+        return secrets.token_hex(8), 1
+    query = table.select().where(table.c.id == parent_id)
+    if "deleted_at" in table.c:
+        query = query.where(table.c.deleted_at.is_(None))
+    parent = conn.execute(query).first()
+    if parent is None:
+        raise LookupError(f"no {what} {parent_id} to make a new version of")
+    latest = conn.execute(
+        sa.select(sa.func.max(table.c.version)).where(table.c.family == parent.family)
+    ).scalar()
+    return parent.family, 1 + (latest or 0)
+
+
 class Database:
     def __init__(self, url: str) -> None:
         if url.startswith("sqlite:///"):
@@ -367,15 +386,7 @@ class Database:
         and an audit entry, all in one transaction."""
         now = _now()
         with self.engine.begin() as conn:
-            if parent_id is not None:
-                parent = conn.execute(scenarios.select().where(scenarios.c.id == parent_id)).first()
-                if parent is None:
-                    raise LookupError(f"no scenario {parent_id} to make a new version of")
-                family = parent.family
-                version = 1 + (conn.execute(sa.select(sa.func.max(scenarios.c.version))
-                               .where(scenarios.c.family == family)).scalar() or 0)  # fmt: skip
-            else:
-                family, version = secrets.token_hex(8), 1
+            family, version = _family_version(conn, scenarios, parent_id, "scenario")
             upload_id = None
             if upload is not None:
                 upload_id = conn.execute(uploads.insert().values(
@@ -429,18 +440,7 @@ class Database:
     ) -> PlaceSetRecord:
         now = _now()
         with self.engine.begin() as conn:
-            if parent_id is not None:
-                parent = conn.execute(
-                    place_sets.select().where(place_sets.c.id == parent_id,
-                                              place_sets.c.deleted_at.is_(None))
-                ).first()  # fmt: skip
-                if parent is None:
-                    raise LookupError(f"no place set {parent_id} to make a new version of")
-                family = parent.family
-                version = 1 + (conn.execute(sa.select(sa.func.max(place_sets.c.version))
-                               .where(place_sets.c.family == family)).scalar() or 0)  # fmt: skip
-            else:
-                family, version = secrets.token_hex(8), 1
+            family, version = _family_version(conn, place_sets, parent_id, "place set")
             new_id = conn.execute(
                 place_sets.insert().values(
                     family=family,

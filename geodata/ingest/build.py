@@ -6,7 +6,6 @@ of the unit it falls in for every layer. Everything downstream is a group-by on 
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ import pandas as pd
 
 from ..config import LookupSpec, VintageConfig
 from ..errors import InputError, describe_rows
+from ..files import file_sha256
 from ..layers import LAYERS, code_column
 from .boundaries import read_blocks
 from .tables import check_pattern, check_unique, drop_other_nations, read_csv, read_population
@@ -38,14 +38,6 @@ class BuiltVintage:
 
 def _quiet(_: str) -> None:
     pass
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _read_lookup(source: Path, spec: LookupSpec) -> tuple[pd.DataFrame, int]:
@@ -197,7 +189,7 @@ def build_vintage(config: VintageConfig, source: Path, progress: Progress = _qui
         "coverage_cleaned_geometries": repairs.coverage_cleaned,
         "dropped_non_english_rows": dropped,
         "sources": [
-            {"file": f, "bytes": (source / f).stat().st_size, "sha256": _sha256(source / f)}
+            {"file": f, "bytes": (source / f).stat().st_size, "sha256": file_sha256(source / f)}
             for f in config.source_files()
         ],
         "source_dir": str(source.resolve()),

@@ -15,8 +15,6 @@ failed build leaves the previous layer as it was and a reader never sees a mixtu
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -29,6 +27,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ..errors import InputError, StoreError
+from ..files import file_sha256, replace_folder
 from ..store import VintageData
 from .apportion import (
     DEFAULT_METHOD,
@@ -167,16 +166,6 @@ def with_list_sizes(inputs: ApportionInputs, registrations: pd.DataFrame) -> App
 # --- build ---------------------------------------------------------------------------
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def build_pcn_layer(
     data: VintageData,
     source: Path,
@@ -286,7 +275,7 @@ def _meta(
         "practice_issues": {str(k): int(v) for k, v in problems.items()},
         "pcns_with_notes": int((sources.pcns["note"] != "").sum()),
         "sources": [
-            {"file": f, "sha256": _sha256(source / f)}
+            {"file": f, "sha256": file_sha256(source / f)}
             for f in sources.files.all()
             if (source / f).is_file()
         ],
@@ -301,23 +290,11 @@ def _meta(
 def save_pcn_layer(layer: PcnLayer, vintage_path: Path) -> Path:
     """Write the layer into ``<vintage>/pcn`` through a temporary folder swapped in."""
     target = vintage_path / FOLDER
-    staging = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", dir=vintage_path))
-    try:
+    with replace_folder(target) as staging:
         for name in TABLES:
             getattr(layer, name).to_parquet(staging / f"{name}.parquet", index=False)
         layer.catchments().to_parquet(staging / "catchments.parquet", index=False)
         (staging / "meta.json").write_text(json.dumps(layer.meta, indent=1), encoding="utf-8")
-        retired = None
-        if target.exists():
-            retired = vintage_path / f".{FOLDER}.old"
-            shutil.rmtree(retired, ignore_errors=True)
-            target.rename(retired)
-        staging.rename(target)
-        if retired is not None:
-            shutil.rmtree(retired, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     layer.path = target
     return target
 

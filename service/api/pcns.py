@@ -19,7 +19,7 @@ from ..context import services
 from ..errors import ApiError, bad_request, not_found
 from . import api
 from .cache import cached_json
-from .reports import MIMETYPES
+from .reports import attachment, check_format
 
 
 def _layer() -> tuple[VintageData, PcnLayer]:
@@ -73,15 +73,10 @@ def pcn_mismatches() -> Response:
 
 
 def _download(title: str, sheet: str, report: PcnReport, filename: str, ext: str) -> Response:
-    if ext not in MIMETYPES:
-        raise not_found(f"reports come as {', '.join(MIMETYPES)}, not {ext!r}")
+    check_format(ext)
     body = (frame_csv_bytes(title, report.frame, report.provenance) if ext == "csv"
             else frame_xlsx_bytes(title, sheet, report.frame, report.provenance))  # fmt: skip
-    return Response(
-        body,
-        mimetype=MIMETYPES[ext],
-        headers={"Content-Disposition": f'attachment; filename="{filename}.{ext}"'},
-    )
+    return attachment(body, f"{filename}.{ext}", ext)
 
 
 @api.get("/reports/pcns.<ext>")

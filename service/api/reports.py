@@ -22,18 +22,22 @@ MIMETYPES = {
 }
 
 
-def _download(kind: str, result: Any, ext: str) -> Response:
+def check_format(ext: str) -> None:
     if ext not in MIMETYPES:
-        raise not_found(
-            f"reports come as {', '.join(MIMETYPES)}, not {ext!r}", valid=list(MIMETYPES)
-        )
+        raise not_found(f"reports come as {', '.join(MIMETYPES)}, not {ext!r}",
+                        valid=list(MIMETYPES))  # fmt: skip
+
+
+def attachment(body: bytes, filename: str, ext: str) -> Response:
+    """A download named ``filename`` (with its extension) of type ``ext``."""
+    disposition = f'attachment; filename="{filename}"'
+    return Response(body, mimetype=MIMETYPES[ext], headers={"Content-Disposition": disposition})
+
+
+def _download(kind: str, result: Any, ext: str) -> Response:
+    check_format(ext)
     body = to_csv_bytes(result) if ext == "csv" else to_xlsx_bytes(result)
-    filename = report_filename(kind, result, ext)
-    return Response(
-        body,
-        mimetype=MIMETYPES[ext],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(body, report_filename(kind, result, ext), ext)
 
 
 @api.get("/reports/splits.<ext>")

@@ -25,7 +25,7 @@ from ..context import services
 from ..db import ScenarioRecord, Upload
 from ..errors import bad_request, not_found
 from . import api
-from .reports import MIMETYPES
+from .reports import attachment, check_format
 
 UPLOAD_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
 
@@ -192,16 +192,14 @@ def scenario_evaluation(scenario_id: int) -> Response:
 
 @api.get("/scenarios/<int:scenario_id>/report.<ext>")
 def scenario_report(scenario_id: int, ext: str) -> Response:
-    if ext not in MIMETYPES:
-        raise not_found(f"reports come as {', '.join(MIMETYPES)}, not {ext!r}")
+    check_format(ext)
     record = _record(scenario_id)
     scenario = _scenario(record)
     data = services().vintage(scenario.vintage)
     evaluation = evaluate(data, scenario, rule_set())
     body = evaluation_csv(evaluation) if ext == "csv" else evaluation_xlsx(evaluation, data)
-    return Response(body, mimetype=MIMETYPES[ext], headers={
-        "Content-Disposition": f'attachment; filename="scenario_{scenario_id}_v{record.version}'
-                               f'_{scenario.vintage}.{ext}"'})  # fmt: skip
+    name = f"scenario_{scenario_id}_v{record.version}_{scenario.vintage}.{ext}"
+    return attachment(body, name, ext)
 
 
 @api.get("/scenarios/<int:scenario_id>/boundaries.geojson")
@@ -227,11 +225,7 @@ def scenario_boundaries(scenario_id: int) -> Response:
 
 
 def _csv_download(text: str, filename: str) -> Response:
-    return Response(
-        text.encode("utf-8-sig"),
-        mimetype=MIMETYPES["csv"],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(text.encode("utf-8-sig"), filename, "csv")
 
 
 @api.get("/scenarios/<int:scenario_id>/statutory.csv")

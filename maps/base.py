@@ -35,6 +35,7 @@ class MapOptions:
     leaflet_css: str
     home_url: str = "/"
     maps_url: str = "/maps"
+    api_url: str = "/api/v1"
     tiles: str = ""
     tiles_attribution: str = ""
 

@@ -112,3 +112,23 @@ class GeoJsonLayer(Layer):
 def _js(value: object) -> str:
     """A JSON literal safe inside a <script>."""
     return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
+
+
+class LazyGeoJsonLayer(GeoJsonLayer):
+    """A layer too big to put in the page (PCN catchments of all England): off when the
+    page opens, fetched from ``url`` the first time a reader switches it on."""
+
+    def __init__(
+        self, url: str, name: str, style: dict[str, Any], tooltip: dict[str, str] | None = None
+    ) -> None:
+        super().__init__("null", name, style, (), tooltip, show=False)
+        self.url = url
+
+    def script(self) -> str:
+        name = self.get_name()
+        return super().script() + (
+            f"\n{name}.once('add', function () {{"
+            f"\n    fetch({_js(self.url)}).then(function (r) {{ return r.json(); }})"
+            f"\n        .then(function (data) {{ {name}.addData(data); }});"
+            "\n});"
+        )

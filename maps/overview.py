@@ -11,13 +11,13 @@ from geodata.provenance import Provenance
 
 from . import text
 from .base import MapOptions, finish, geojson_layer, new_map, panel
-from .layer import GeoJsonLayer
+from .layer import GeoJsonLayer, LazyGeoJsonLayer
 from .screen import NATIONAL_PRECISION
 from .style import LAYER_STYLES, PASTEL_COLOURS, neighbour_colours
 
-#: The overview's layers, bottom to top, and whether each is on when the page opens.
-#: PCN goes here as ("pcn", False) once the store has a PCN layer (a later issue): PCN
-#: catchments overlap, so its outlines will come from the PCN boundaries, not from LSOAs.
+#: The overview's layers, bottom to top, and whether each is on when the page opens. PCN
+#: catchments come last, when the vintage has them: they overlap and are too many to put
+#: in the page, so the layer is fetched from the API when a reader switches it on.
 OVERVIEW_LAYERS: tuple[tuple[str, bool], ...] = (
     ("icb", True),
     ("utla", True),
@@ -27,7 +27,10 @@ OVERVIEW_LAYERS: tuple[tuple[str, bool], ...] = (
 
 
 def overview_map(
-    layers: Mapping[str, gpd.GeoDataFrame], provenance: Provenance, options: MapOptions
+    layers: Mapping[str, gpd.GeoDataFrame],
+    provenance: Provenance,
+    options: MapOptions,
+    pcn_catchments: int = 0,
 ) -> folium.Map:
     """``layers``: layer -> frame (EPSG:27700) of code, name, population and, for layers
     other than ICBs, optionally main_icb_name and main_icb_share (the ICB holding most of
@@ -38,11 +41,15 @@ def overview_map(
         raise ValueError(f"no overview layer in {sorted(layers)}")
     first = layers[shown[0][0]]
     fmap = new_map("England overview", first, provenance, options)
-    drawn = [_layer(layer, layers[layer], on) for layer, on in shown]
+    drawn: list[GeoJsonLayer] = [_layer(layer, layers[layer], on) for layer, on in shown]
+    counts = [(layer, len(layers[layer])) for layer, _ in shown]
+    if pcn_catchments:
+        drawn.append(pcn_layer(provenance.vintage, options))
+        counts.append(("pcn", pcn_catchments))
     legend = "".join(
         f"<tr><td>{LAYER_STYLES[layer].legend_swatch()}</td>"
-        f"<td>{LAYER_STYLES[layer].label}</td><td class='num'>{len(layers[layer])}</td></tr>"
-        for layer, _ in shown
+        f"<td>{LAYER_STYLES[layer].label}</td><td class='num'>{count:,}</td></tr>"
+        for layer, count in counts
     )
     body = (
         "<p>Hover over an area for its name, code, population and main ICB. "
@@ -53,6 +60,13 @@ def overview_map(
     )
     title = "England: ICBs, councils and sub-ICB locations"
     return finish(fmap, drawn, panel(title, provenance, body, options))
+
+
+def pcn_layer(vintage: str, options: MapOptions) -> LazyGeoJsonLayer:
+    style = LAYER_STYLES["pcn"].outline() | {"fillOpacity": 0.08}
+    url = f"{options.api_url}/pcns/catchments.geojson?vintage={vintage}&simplify=200"
+    tooltip = {"pcn_name": "PCN", "pcn_code": "Code"}
+    return LazyGeoJsonLayer(url, LAYER_STYLES["pcn"].label, style, tooltip)
 
 
 def _layer(layer: str, frame: gpd.GeoDataFrame, show: bool) -> GeoJsonLayer:

@@ -7,7 +7,7 @@ import numpy as np
 
 from geodata.errors import UnknownNameError
 from geodata.geometry import simplify_coverage
-from geodata.pcn.layer import PcnLayer
+from geodata.pcn.layer import PcnLayer, has_pcn_layer, load_pcn_layer
 from geodata.pcn.reports import method_text, pcn_populations
 from geodata.provenance import Provenance
 from geodata.scenarios import Scenario, resolve
@@ -46,7 +46,8 @@ def overview_page(data: VintageData, options: MapOptions) -> str:
                 main_icb_share=main["share"].to_numpy(),
             )
         frames[layer] = frame
-    return render_page(overview_map(frames, Provenance.of(data.meta), options))
+    catchments = len(load_pcn_layer(data).catchments()) if has_pcn_layer(data) else 0
+    return render_page(overview_map(frames, Provenance.of(data.meta), options, catchments))
 
 
 def split_page(data: VintageData, council: str, across: str, options: MapOptions) -> str:

@@ -188,6 +188,7 @@ def _options() -> MapOptions:
         leaflet_css=url_for("maps.asset", slug=leaflet, filename="leaflet.css"),
         home_url=url_for("web.index"),
         maps_url=url_for("maps.home").rstrip("/"),
+        api_url=url_for("api.vintages").removesuffix("/vintages"),
         tiles=current_app.config["TILES"],
         tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
     )

@@ -33,6 +33,7 @@ class Expected:
 
 def overview(data: VintageData) -> Expected:
     layers = {LAYER_STYLES[k].label: len(data.names[k]) for k, _ in OVERVIEW_LAYERS}
+    layers[LAYER_STYLES["pcn"].label] = 0  # fetched only when switched on
     shown = [LAYER_STYLES[k].label for k, on in OVERVIEW_LAYERS if on]
     return Expected(layers, shown, "Main ICB")
 
@@ -97,6 +98,24 @@ def test_map_page_in_chromium(
 
     assert expected.hover in hover_until_tooltip(page)
     assert_not_blank(page.screenshot())
+    assert visit.problems() == []
+
+
+def test_overview_pcn_layer_loads_when_switched_on(
+    real_store: Store, open_map: Callable[..., MapVisit]
+) -> None:
+    visit = open_map("/maps/overview?vintage=2022")
+    page = visit.page
+    label = LAYER_STYLES["pcn"].label
+    page.locator(".leaflet-control-layers-overlays label", has_text=label).click()
+    page.wait_for_function(
+        f"() => window.boundaryLab.layers[{label!r}].getLayers().length > 1000", timeout=30_000
+    )
+    from geodata.pcn.layer import load_pcn_layer
+
+    expected = len(load_pcn_layer(real_store.load("2022")).catchments())
+    count = page.evaluate(f"() => window.boundaryLab.layers[{label!r}].getLayers().length")
+    assert count == expected
     assert visit.problems() == []
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from geodata.errors import UnknownNameError
 from geodata.geometry import simplify_coverage
 from geodata.pcn.layer import PcnLayer, has_pcn_layer, load_pcn_layer
 from geodata.pcn.reports import method_text, pcn_populations
+from geodata.places import Membership
 from geodata.provenance import Provenance
 from geodata.scenarios import Scenario, resolve
 from geodata.scenarios.shapes import icb_shapes
@@ -20,6 +22,7 @@ from .area import area_map
 from .base import MapOptions, render_page
 from .overview import OVERVIEW_LAYERS, overview_map
 from .pcns import pcn_map
+from .places import places_map
 from .scenario import scenario_map
 from .screen import (
     LOCAL_TOLERANCE_M,
@@ -128,3 +131,23 @@ def pcn_page(data: VintageData, layer: PcnLayer, icb_code: str, options: MapOpti
     points = points.loc[points.within(outline)]
     provenance = Provenance.of(data.meta, method_text(layer))
     return render_page(pcn_map(icb, catchments, points, provenance, options))
+
+
+def places_page(data: VintageData, membership: Membership, options: MapOptions) -> str:
+    """The places of a set, dissolved from their LSOAs, within their ICBs' outlines."""
+    polygons = data.geometry().geometry.to_numpy()
+    population = data.table["population"].to_numpy()
+    codes = membership.codes
+    places = gpd.GeoDataFrame(
+        {"code": codes, "name": [membership.names[c] for c in codes],
+         "population": [int(population[membership.rows[c]].sum()) for c in codes]},
+        geometry=[shapely.coverage_union_all(polygons[membership.rows[c]]) for c in codes],
+        crs="EPSG:27700",
+    )  # fmt: skip
+    if not (membership.count > 1).any():
+        places = simplify_coverage(places, LOCAL_TOLERANCE_M)
+    touched = set(data.table["icb_code"].to_numpy()[membership.count > 0])
+    icbs = outlines(data, "icb")
+    icbs = icbs.loc[icbs["code"].isin(touched)]
+    name = membership.place_set.name
+    return render_page(places_map(name, places, icbs, Provenance.of(data.meta), options))

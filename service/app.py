@@ -39,7 +39,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api)
     app.register_blueprint(web)
+    from .place_pages import place_pages
     from .scenario_pages import scenario_pages
 
     app.register_blueprint(scenario_pages)
+    app.register_blueprint(place_pages)
     return app

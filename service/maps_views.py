@@ -34,6 +34,7 @@ from maps.pages import (
     find_council,
     overview_page,
     pcn_page,
+    places_page,
     scenario_page,
     split_page,
     typology_page,
@@ -128,6 +129,18 @@ def pcns() -> Response:
         raise bad_request(f"give ?icb= one of the vintage's ICB codes, e.g. {choices}")
     layer = load_pcn_layer(data)
     return _page(data, ("pcns", icb), lambda o: pcn_page(data, layer, icb, o))
+
+
+@maps.get("/places/<ref>")
+def places(ref: str) -> Response:
+    from geodata.places import resolve_places
+
+    from .api.places import resolve_ref
+
+    place_set, data, meta = resolve_ref(ref)
+    membership = resolve_places(data, place_set)
+    # Saved sets are immutable (a change is a new id); built-in ones follow the vintage.
+    return _page(data, ("places", str(meta["id"])), lambda o: places_page(data, membership, o))
 
 
 @maps.get("/find")

@@ -25,7 +25,7 @@ from . import api
 BUILTIN_PREFIX = "builtin-"
 
 
-def _resolve_ref(ref: str) -> tuple[PlaceSet, VintageData, dict[str, Any]]:
+def resolve_ref(ref: str) -> tuple[PlaceSet, VintageData, dict[str, Any]]:
     """A place set by id, or ``builtin-sicbl`` / ``builtin-utla-in-icb`` (with ?vintage=)."""
     if ref.startswith(BUILTIN_PREFIX):
         data = services().vintage(params.text("vintage"))
@@ -86,7 +86,7 @@ def create_place_set() -> tuple[Response, int]:
 
 @api.get("/places/sets/<ref>")
 def get_place_set(ref: str) -> Response:
-    place_set, _, meta = _resolve_ref(ref)
+    place_set, _, meta = resolve_ref(ref)
     return jsonify({**meta, **place_set.as_dict()})
 
 
@@ -111,7 +111,7 @@ def delete_place_set(ref: str) -> Response:
 
 @api.get("/places/sets/<ref>/checks")
 def place_set_checks(ref: str) -> Response:
-    place_set, data, meta = _resolve_ref(ref)
+    place_set, data, meta = resolve_ref(ref)
     icb = params.text("icb")
     if icb:
         icb = icb.upper()
@@ -141,7 +141,7 @@ def _only_icb(data: VintageData, place_set: PlaceSet, icb: str) -> PlaceSet:
 
 @api.get("/places/sets/<ref>/splits")
 def place_set_splits(ref: str) -> Response:
-    place_set, data, _ = _resolve_ref(ref)
+    place_set, data, _ = resolve_ref(ref)
     layered = with_places(data, resolve_places(data, place_set))
     by = params.text("by", "utla") or "utla"
     result = splits(layered, by, "place", params.text("area"))
@@ -152,7 +152,7 @@ def place_set_splits(ref: str) -> Response:
 
 @api.get("/places/sets/<ref>/boundaries.geojson")
 def place_set_boundaries(ref: str) -> Response:
-    place_set, data, _ = _resolve_ref(ref)
+    place_set, data, _ = resolve_ref(ref)
     membership = resolve_places(data, place_set)
     polygons = data.geometry().geometry.to_numpy()
     population = data.table["population"].to_numpy()

@@ -20,10 +20,12 @@ EXIT_USAGE = 2
 EXIT_FAILED = 1
 
 
-def _progress(message: str, _start: list[float] = []) -> None:  # noqa: B006 - shared clock
-    if not _start:
-        _start.append(time.perf_counter())
-    print(f"[{time.perf_counter() - _start[0]:6.1f}s] {message}", file=sys.stderr, flush=True)
+_STARTED = time.perf_counter()
+
+
+def _progress(message: str) -> None:
+    """A progress line on stderr, timed from the start of the command."""
+    print(f"[{time.perf_counter() - _STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 def _store(args: argparse.Namespace):  # noqa: ANN202 - keeps the import lazy

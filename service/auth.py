@@ -31,7 +31,7 @@ ANONYMOUS = Identity("anonymous", None)
 
 
 def _unauthorized(message: str) -> ApiError:
-    error = ApiError(
+    return ApiError(
         401,
         "unauthorized",
         message,
@@ -40,7 +40,6 @@ def _unauthorized(message: str) -> ApiError:
             "with: boundary-lab tokens create --role analyst --name …"
         },
     )
-    return error
 
 
 def identity() -> Identity:

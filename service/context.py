@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 
+from geodata.errors import BoundaryLabError, UnknownNameError
+from geodata.places import PlaceSet, builtin_sets, resolve_places, with_places
+from geodata.scenarios import Scenario
 from geodata.store import Store, VintageData
 
 from .db import Database
+
+BUILTIN_PREFIX = "builtin-"
 
 
 @dataclass
@@ -18,6 +24,42 @@ class Services:
 
     def vintage(self, name: str | None) -> VintageData:
         return self.store.load(name or None)
+
+    def place_set(self, ref: str, data: VintageData) -> tuple[PlaceSet, dict[str, Any]]:
+        """A place set by id, or ``builtin-sicbl`` / ``builtin-utla-in-icb`` of ``data``."""
+        if ref.startswith(BUILTIN_PREFIX):
+            sets = builtin_sets(data)
+            key = ref.removeprefix(BUILTIN_PREFIX)
+            if key not in sets:
+                raise UnknownNameError("place set", ref, [BUILTIN_PREFIX + k for k in sets])
+            return sets[key], {"id": ref, "builtin": True}
+        if not ref.isdigit():
+            raise UnknownNameError("place set", ref, [], hint="an id, or builtin-…")
+        try:
+            record = self.db.get_place_set(int(ref))
+        except LookupError as exc:
+            raise UnknownNameError("place set", ref, [], hint=str(exc)) from None
+        meta = {"id": record.id, "builtin": False, "family": record.family,
+                "version": record.version, "author": record.author,
+                "created_at": record.created_at.isoformat()}  # fmt: skip
+        return PlaceSet.from_dict(record.spec), meta
+
+    def scenario_data(self, scenario: Scenario) -> VintageData:
+        """The scenario's vintage, with its place set as a ``place`` layer when it moves
+        places (made once per set and process)."""
+        data = self.vintage(scenario.vintage)
+        if not scenario.place_set:
+            return data
+        key = f"with_places:{scenario.place_set}"
+        if key not in data.cache:
+            place_set, _ = self.place_set(scenario.place_set, data)
+            if place_set.vintage != data.name:
+                raise BoundaryLabError(
+                    f"place set {scenario.place_set} is on vintage "
+                    f"{place_set.vintage}, the scenario on {data.name}"
+                )
+            data.cache[key] = with_places(data, resolve_places(data, place_set))
+        return data.cache[key]
 
 
 def services() -> Services:

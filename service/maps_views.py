@@ -112,7 +112,7 @@ def scenario(scenario_id: int) -> Response:
     except LookupError:
         raise not_found(f"There is no scenario {scenario_id}.") from None
     plan = Scenario.from_dict(record.spec)
-    data = services().vintage(plan.vintage)
+    data = services().scenario_data(plan)
     # Scenarios are immutable, so a page per id never goes stale.
     return _page(data, ("scenario", str(scenario_id)), lambda o: scenario_page(data, plan, o))
 

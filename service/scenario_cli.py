@@ -51,7 +51,15 @@ def _load(args: argparse.Namespace, ident: str) -> Any:
     except LookupError as exc:
         raise BoundaryLabError(str(exc)) from None
     scenario = Scenario.from_dict(record.spec)
-    return scenario, store.load(scenario.vintage)
+    return scenario, _scenario_data(args, scenario)
+
+
+def _scenario_data(args: argparse.Namespace, scenario: Any) -> Any:
+    """The scenario's vintage, with its place set as a layer when it moves places."""
+    from .context import Services
+
+    store, db = _services(args)
+    return Services(store, db).scenario_data(scenario)
 
 
 def _read(path: str) -> bytes:
@@ -71,7 +79,8 @@ def cmd_create(args: argparse.Namespace) -> int:
 
     store, db = _services(args)
     data = store.load(args.vintage)
-    scenario = Scenario(data.name, args.name, description=args.description or "")
+    scenario = Scenario(data.name, args.name, description=args.description or "",
+                        place_set=args.place_set or "")  # fmt: skip
     source, upload = "moves", None
     if args.blocks:
         text = _read(args.blocks).decode("utf-8-sig", errors="replace")
@@ -93,6 +102,7 @@ def cmd_create(args: argparse.Namespace) -> int:
                         json.dumps(to_geojson(candidates.frame)))  # fmt: skip
         source = "upload"
     scenario = scenario.with_moves(*(args.move or []))
+    data = _scenario_data(args, scenario) if scenario.place_set else data
     assignment = resolve(data, scenario)
     moved = int((assignment.icb != data.table["icb_code"].to_numpy()).sum())
     try:
@@ -219,13 +229,17 @@ def add_commands(sub: Any) -> None:
         "--move",
         type=_move,
         action="append",
-        help="LAYER:CODE:TO_ICB (layer lsoa|ltla|utla|sicbl|pcn; TO_ICB an ICB "
+        help="LAYER:CODE:TO_ICB (layer lsoa|ltla|utla|sicbl|pcn|place; TO_ICB an ICB "
         "code or a new ICB's name); repeat for several",
     )
     create.add_argument("--blocks", help="CSV of LSOA code, ICB code")
     create.add_argument("--boundaries", help="candidate ICB polygons: .geojson, .gpkg, .zip")
     create.add_argument("--label", help="the boundaries' property naming each ICB")
     create.add_argument("--parent", type=int, help="make a new version of this scenario")
+    create.add_argument(
+        "--place-set",
+        help="the place set (id or builtin-…) whose places place:CODE:TO_ICB moves name",
+    )
     create.set_defaults(run=cmd_create)
     listing = actions.add_parser("list", parents=[common], help="saved scenarios")
     listing.set_defaults(run=cmd_list)

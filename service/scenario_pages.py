@@ -64,7 +64,8 @@ def create() -> WerkzeugResponse | tuple[str, int]:
             if not moves:
                 raise BoundaryLabError("give at least one move, or a file")
             scenario = Scenario(vintage, request.form.get("name", "").strip() or "unnamed",
-                                moves=tuple(moves))  # fmt: skip
+                                moves=tuple(moves),
+                                place_set=request.form.get("place_set", "").strip())  # fmt: skip
             source, upload = "moves", None
         record, _ = save_scenario(scenario, source, upload, None)
     except ApiError as exc:
@@ -82,7 +83,7 @@ def show(scenario_id: int) -> tuple[str, int]:
     except LookupError:
         return index(f"There is no scenario {scenario_id}.", 404)
     scenario = Scenario.from_dict(record.spec)
-    evaluation = evaluate(services().vintage(scenario.vintage), scenario)
+    evaluation = evaluate(services().scenario_data(scenario), scenario)
     icbs = evaluation.icbs.loc[evaluation.icbs["change"] != 0]
     return _page("scenario.html", record=record, ev=evaluation, s=evaluation.summary,
                  moved=records(evaluation.moved), icbs=records(icbs),

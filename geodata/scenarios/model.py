@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import BoundaryLabError
 
-MOVE_LAYERS = ("lsoa", "ltla", "utla", "sicbl", "pcn")
+MOVE_LAYERS = ("lsoa", "ltla", "utla", "sicbl", "pcn", "place")
 MAX_NAME = 200  # the database's name columns
 
 
@@ -60,6 +60,8 @@ class Scenario:
     blocks: tuple[tuple[str, str], ...] = ()
     description: str = ""
     notes: tuple[str, ...] = field(default=(), compare=False)
+    #: The place set whose places ``place`` moves name (an id or builtin-…), if any.
+    place_set: str = ""
 
     def with_moves(self, *moves: Move) -> Scenario:
         return replace(self, moves=self.moves + moves)
@@ -75,6 +77,7 @@ class Scenario:
             "moves": [m.as_dict() for m in self.moves],
             "blocks": [list(b) for b in self.blocks],
             "notes": list(self.notes),
+            "place_set": self.place_set,
         }
 
     @classmethod
@@ -96,4 +99,5 @@ class Scenario:
             moves=tuple(Move.from_dict(m, i) for i, m in enumerate(moves)),
             blocks=tuple((str(b[0]), str(b[1])) for b in blocks),
             notes=tuple(str(n) for n in raw.get("notes") or ()),
+            place_set=str(raw.get("place_set") or ""),
         )

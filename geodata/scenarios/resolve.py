@@ -88,6 +88,13 @@ def _rows_of_unit(data: VintageData, move: Move, index: int) -> np.ndarray:
                 f"moves[{index}]: the PCN layer is not built for vintage {data.name}"
             )
         rows = np.flatnonzero(pcn == move.code.upper())
+    elif move.unit_layer == "place":
+        if "place_code" not in data.table:
+            raise BoundaryLabError(
+                f"moves[{index}]: moving a place needs the scenario's place_set (the set "
+                "whose places the moves name)"
+            )
+        rows = np.flatnonzero(data.table["place_code"].to_numpy() == move.code)
     else:
         column = data.table[code_column(move.unit_layer)].to_numpy()
         rows = np.flatnonzero(column == move.code.upper())

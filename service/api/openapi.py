@@ -214,7 +214,10 @@ MOVE = {
     "type": "object",
     "required": ["unit_layer", "code", "to_icb"],
     "properties": {
-        "unit_layer": {"type": "string", "enum": ["lsoa", "ltla", "utla", "sicbl", "pcn"]},
+        "unit_layer": {
+            "type": "string",
+            "enum": ["lsoa", "ltla", "utla", "sicbl", "pcn", "place"],
+        },
         "code": STR,
         "to_icb": {"type": "string", "description": "an ICB code, or a new ICB's name"},
     },
@@ -232,6 +235,10 @@ SCENARIO_BODY = {
             "items": {"type": "array", "items": STR, "minItems": 2, "maxItems": 2},
         },
         "parent": {"type": "integer", "description": "make a new version of this"},
+        "place_set": {
+            "type": "string",
+            "description": "the place set (id or builtin-…) whose places `place` moves name",
+        },
     },
 }
 UPLOAD_BODY = {"type": "object", "required": ["file"],

@@ -17,35 +17,28 @@ from geodata.store import VintageData
 
 from .. import params
 from ..auth import identity, requires
-from ..context import services
+from ..context import BUILTIN_PREFIX, services
 from ..errors import ApiError, bad_request, not_found
 from ..roles import at_least
 from . import api
 
-BUILTIN_PREFIX = "builtin-"
-
 
 def resolve_ref(ref: str) -> tuple[PlaceSet, VintageData, dict[str, Any]]:
     """A place set by id, or ``builtin-sicbl`` / ``builtin-utla-in-icb`` (with ?vintage=)."""
+    svc = services()
     if ref.startswith(BUILTIN_PREFIX):
-        data = services().vintage(params.text("vintage"))
-        sets = builtin_sets(data)
-        key = ref.removeprefix(BUILTIN_PREFIX)
-        if key not in sets:
-            raise not_found(f"no built-in place set {ref!r}; valid: "
-                            + ", ".join(BUILTIN_PREFIX + k for k in sets))  # fmt: skip
-        return sets[key], data, {"id": ref, "builtin": True}
+        data = svc.vintage(params.text("vintage"))
+        place_set, meta = svc.place_set(ref, data)
+        return place_set, data, meta
     if not ref.isdigit():
         raise not_found(f"{ref!r} is not a place set id or a built-in set")
     try:
-        record = services().db.get_place_set(int(ref))
+        record = svc.db.get_place_set(int(ref))
     except LookupError as exc:
         raise not_found(str(exc)) from None
-    place_set = PlaceSet.from_dict(record.spec)
-    meta = {"id": record.id, "builtin": False, "family": record.family,
-            "version": record.version, "author": record.author,
-            "created_at": record.created_at.isoformat()}  # fmt: skip
-    return place_set, services().vintage(place_set.vintage), meta
+    data = svc.vintage(record.vintage)
+    place_set, meta = svc.place_set(ref, data)
+    return place_set, data, meta
 
 
 @api.get("/places/sets")

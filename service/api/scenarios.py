@@ -132,7 +132,7 @@ def save_scenario(
 ) -> tuple[ScenarioRecord, int]:
     """Check the scenario resolves (refusing bad codes before anything is saved), then save
     it; returns the record and how many LSOAs move."""
-    data = services().vintage(scenario.vintage)
+    data = services().scenario_data(scenario)
     assignment = resolve(data, scenario)
     try:
         record = services().db.save_scenario(scenario.as_dict(), source, identity().actor,
@@ -185,7 +185,7 @@ def rule_set() -> RuleSet:
 @api.get("/scenarios/<int:scenario_id>/evaluation")
 def scenario_evaluation(scenario_id: int) -> Response:
     scenario = _scenario(_record(scenario_id))
-    data = services().vintage(scenario.vintage)
+    data = services().scenario_data(scenario)
     return jsonify({"id": scenario_id,
                     **evaluation_data(evaluate(data, scenario, rule_set()))})  # fmt: skip
 
@@ -195,7 +195,7 @@ def scenario_report(scenario_id: int, ext: str) -> Response:
     check_format(ext)
     record = _record(scenario_id)
     scenario = _scenario(record)
-    data = services().vintage(scenario.vintage)
+    data = services().scenario_data(scenario)
     evaluation = evaluate(data, scenario, rule_set())
     body = evaluation_csv(evaluation) if ext == "csv" else evaluation_xlsx(evaluation, data)
     name = f"scenario_{scenario_id}_v{record.version}_{scenario.vintage}.{ext}"
@@ -205,7 +205,7 @@ def scenario_report(scenario_id: int, ext: str) -> Response:
 @api.get("/scenarios/<int:scenario_id>/boundaries.geojson")
 def scenario_boundaries(scenario_id: int) -> Response:
     scenario = _scenario(_record(scenario_id))
-    data = services().vintage(scenario.vintage)
+    data = services().scenario_data(scenario)
     assignment = resolve(data, scenario)
     shapes = icb_shapes(data, assignment.icb)
     population = data.table.groupby(assignment.icb)["population"].sum()
@@ -231,7 +231,7 @@ def _csv_download(text: str, filename: str) -> Response:
 @api.get("/scenarios/<int:scenario_id>/statutory.csv")
 def scenario_statutory(scenario_id: int) -> Response:
     scenario = _scenario(_record(scenario_id))
-    data = services().vintage(scenario.vintage)
+    data = services().scenario_data(scenario)
     frame = statutory_description(data, resolve(data, scenario))
     return _csv_download(frame.to_csv(index=False), f"scenario_{scenario_id}_statutory.csv")
 
@@ -239,7 +239,7 @@ def scenario_statutory(scenario_id: int) -> Response:
 @api.get("/scenarios/<int:scenario_id>/blocks.csv")
 def scenario_blocks(scenario_id: int) -> Response:
     scenario = _scenario(_record(scenario_id))
-    data = services().vintage(scenario.vintage)
+    data = services().scenario_data(scenario)
     return _csv_download(export_blocks(data, resolve(data, scenario)),
                          f"scenario_{scenario_id}_blocks.csv")  # fmt: skip
 
@@ -263,7 +263,16 @@ def compare_scenarios() -> Response:
     if len(vintages) > 1:
         raise bad_request(f"a and b are on different vintages ({', '.join(sorted(vintages))})")
     vintage = vintages.pop() if vintages else params.text("vintage")
+    place_sets = {s.place_set for s in (a, b) if s is not None and s.place_set}
+    if len(place_sets) > 1:
+        raise bad_request(
+            f"a and b move places of different place sets "
+            f"({', '.join(sorted(place_sets))}); compare each with the baseline"
+        )
     data = services().vintage(vintage)
+    with_places = next((s for s in (a, b) if s is not None and s.place_set), None)
+    if with_places is not None:
+        data = services().scenario_data(with_places)
     base = Scenario(data.name, "baseline")
     result = compare(data, a or base, b or base, rule_set())
     return jsonify({

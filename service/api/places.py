@@ -8,6 +8,7 @@ import geopandas as gpd
 import shapely
 from flask import Response, jsonify, request
 
+from geodata.errors import UnknownNameError
 from geodata.geometry import simplify_coverage, to_geojson
 from geodata.output import records
 from geodata.places import PlaceSet, builtin_sets, resolve_places, with_places
@@ -28,7 +29,10 @@ def resolve_ref(ref: str) -> tuple[PlaceSet, VintageData, dict[str, Any]]:
     svc = services()
     if ref.startswith(BUILTIN_PREFIX):
         data = svc.vintage(params.text("vintage"))
-        place_set, meta = svc.place_set(ref, data)
+        try:
+            place_set, meta = svc.place_set(ref, data)
+        except UnknownNameError as exc:  # a path that names nothing: 404
+            raise not_found(str(exc), valid=exc.valid) from None
         return place_set, data, meta
     if not ref.isdigit():
         raise not_found(f"{ref!r} is not a place set id or a built-in set")

@@ -183,7 +183,7 @@ def test_pcn_moves_use_the_best_fit_pcn_layer_when_built(tiny: VintageData) -> N
     ("args", "message"),
     [
         (("lad", "E07000001", ICB1), "unit_layer must be one of lsoa, ltla, utla, sicbl, pcn, "
-                                     "got 'lad'"),
+                                     "place, got 'lad'"),
         (("ltla", " ", ICB1), "a move needs a unit code and a to_icb"),
         (("ltla", "E07000001", ""), "a move needs a unit code and a to_icb"),
     ],

@@ -60,6 +60,17 @@ def identity() -> Identity:
     return g.identity
 
 
+def form_writer() -> Identity:
+    """A web form's author, from the analyst token pasted into its ``token`` field (pages
+    have no login): 401 for an unknown token, 403 below ``analyst``."""
+    token = services().db.verify_token(request.form.get("token", "").strip())
+    if token is None:
+        raise ApiError(401, "unauthorized", "That token is unknown or revoked: paste an "
+                       "analyst token.")  # fmt: skip
+    g.identity = Identity(token.name, token.role, token.id)
+    return check_access("analyst")
+
+
 def check_access(required: str) -> Identity:
     who = identity()
     if who.role is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from geodata.errors import BoundaryLabError
@@ -13,7 +13,7 @@ from geodata.places import PlaceSet, builtin_sets, resolve_places
 from geodata.places.checks import check_places
 from geodata.provenance import ATTRIBUTION
 
-from .auth import Identity, check_access
+from .auth import check_access, form_writer, identity
 from .context import services
 from .errors import ApiError
 
@@ -63,12 +63,8 @@ def _places(text: str) -> list[dict[str, Any]]:
 
 @place_pages.post("/")
 def create() -> WerkzeugResponse | tuple[str, int]:
-    token = services().db.verify_token(request.form.get("token", "").strip())
-    if token is None:
-        return index("That token is unknown or revoked: paste an analyst token.", 401)
-    g.identity = Identity(token.name, token.role, token.id)
     try:
-        check_access("analyst")
+        form_writer()
         icbs = [c.strip() for c in request.form.get("icbs", "").split(",") if c.strip()]
         place_set = PlaceSet.from_dict({
             "name": request.form.get("name", ""), "vintage": request.form.get("vintage", ""),
@@ -76,7 +72,7 @@ def create() -> WerkzeugResponse | tuple[str, int]:
             "places": _places(request.form.get("places", "")),
         })  # fmt: skip
         resolve_places(services().vintage(place_set.vintage), place_set)
-        record = services().db.save_place_set(place_set.as_dict(), g.identity.actor)
+        record = services().db.save_place_set(place_set.as_dict(), identity().actor)
     except ApiError as exc:
         return index(exc.message, exc.status)
     except BoundaryLabError as exc:

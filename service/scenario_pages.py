@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from geodata.errors import BoundaryLabError
@@ -14,7 +14,7 @@ from geodata.scenarios import Move, Scenario
 from geodata.scenarios.evaluate import evaluate
 
 from .api.scenarios import save_scenario, scenario_from_upload
-from .auth import Identity, check_access
+from .auth import check_access, form_writer
 from .context import services
 from .errors import ApiError
 
@@ -48,12 +48,8 @@ def _moves(text: str) -> list[Move]:
 
 @scenario_pages.post("/")
 def create() -> WerkzeugResponse | tuple[str, int]:
-    token = services().db.verify_token(request.form.get("token", "").strip())
-    if token is None:
-        return index("That token is unknown or revoked: paste an analyst token.", 401)
-    g.identity = Identity(token.name, token.role, token.id)
     try:
-        check_access("analyst")
+        form_writer()
         file = request.files.get("file")
         if file is not None and file.filename:
             scenario, source, upload, _ = scenario_from_upload()

@@ -1,0 +1,53 @@
+"""The scenario pages: the form (moves or a file, with an analyst token) and the result."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Flask
+from helpers import make_token
+
+
+def _token(app: Flask, role: str) -> str:
+    return make_token(app, role)["Authorization"].removeprefix("Bearer ")
+
+
+def test_form_with_moves_saves_and_shows_the_evaluation(app: Flask) -> None:
+    client = app.test_client()
+    assert client.get("/scenarios/").status_code == 200
+    made = client.post("/scenarios/", data={"name": "District 2 to ICB 1", "vintage": "tiny",
+                                            "moves": "ltla:E07000002:E54000001",
+                                            "token": _token(app, "analyst")})  # fmt: skip
+    assert made.status_code == 303
+    page = client.get(made.headers["Location"]).get_data(as_text=True)
+    # Square 3 (300 people) moves; County 1 becomes unsplit.
+    assert "1 LSOAs and 300 people move" in page
+    assert "became unsplit" in page and "/maps/scenario/1" in page
+    assert "Office for National Statistics" in page
+
+
+def test_form_with_a_block_csv(app: Flask) -> None:
+    csv = io.BytesIO(b"lsoa_code,icb_code\nE01000005,E54000001\n")
+    made = app.test_client().post("/scenarios/", data={
+        "name": "one block", "vintage": "tiny", "file": (csv, "blocks.csv"),
+        "token": _token(app, "analyst")}, content_type="multipart/form-data")  # fmt: skip
+    assert made.status_code == 303
+
+
+def test_form_refusals_save_nothing(app: Flask) -> None:
+    client = app.test_client()
+    cases = [
+        ({"moves": "ltla:E07999999:E54000001"}, 400, "unknown ltla code"),
+        ({"moves": "not a move"}, 400, "is not layer:code:to ICB"),
+        ({"moves": ""}, 400, "at least one move"),
+        ({"moves": "ltla:E07000002:E54000001", "token": "nope"}, 401, "unknown or revoked"),
+        ({"moves": "ltla:E07000002:E54000001", "token": _token(app, "viewer")}, 403,
+         "analyst"),
+    ]  # fmt: skip
+    for form, status, message in cases:
+        data = {"name": "x", "vintage": "tiny", "token": _token(app, "analyst"), **form}
+        response = client.post("/scenarios/", data=data)
+        assert response.status_code == status, form
+        assert message in response.get_data(as_text=True), form
+    assert app.extensions["boundary_lab"].db.list_scenarios() == []
+    assert client.get("/scenarios/99").status_code == 404

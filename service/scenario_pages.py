@@ -10,9 +10,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from geodata.errors import BoundaryLabError
 from geodata.output import records
 from geodata.provenance import ATTRIBUTION
-from geodata.scenarios import Move, Scenario
+from geodata.scenarios import Move, Scenario, baseline, resolve
 from geodata.scenarios.evaluate import evaluate
+from geodata.scenarios.statutory import statutory_description
 
+from .api.reports import attachment
 from .api.scenarios import save_scenario, scenario_from_upload
 from .auth import check_access, form_writer
 from .context import services
@@ -85,3 +87,55 @@ def show(scenario_id: int) -> tuple[str, int]:
                  moved=records(evaluation.moved), icbs=records(icbs),
                  las=records(evaluation.utlas.loc[evaluation.utlas["change"] != ""]),
                  types=records(evaluation.typology_changes))  # fmt: skip
+
+
+def _statutory(data: Any, assignment: Any, title: str, csv_url: str) -> tuple[str, int]:
+    description = statutory_description(data, assignment)
+    icbs = []
+    for (code, name), group in description.groupby(["icb_code", "icb_name"], sort=True):
+        parts = [
+            {"ltla": ltla, "lsoas": list(part["code"])}
+            for ltla, part in group.loc[group["kind"] == "lsoa"].groupby("ltla_name")
+        ]
+        icbs.append({"code": code, "name": name, "parts": parts,
+                     "whole": list(group.loc[group["kind"] == "ltla", "name"])})  # fmt: skip
+    return _page("statutory.html", title=title, icbs=icbs, vintage=data.name,
+                 csv_url=csv_url)  # fmt: skip
+
+
+@scenario_pages.get("/statutory")
+def baseline_statutory() -> tuple[str, int]:
+    """The vintage's own ICBs described as the Establishment Order does."""
+    check_access("viewer")
+    data = services().vintage(request.args.get("vintage"))
+    return _statutory(
+        data,
+        baseline(data),
+        f"baseline, vintage {data.name}",
+        url_for("scenario_pages.baseline_statutory_csv", vintage=data.name),
+    )
+
+
+@scenario_pages.get("/statutory.csv")
+def baseline_statutory_csv() -> Any:
+    check_access("viewer")
+    data = services().vintage(request.args.get("vintage"))
+    text = statutory_description(data, baseline(data)).to_csv(index=False)
+    return attachment(text.encode("utf-8-sig"), f"statutory_baseline_{data.name}.csv", "csv")
+
+
+@scenario_pages.get("/<int:scenario_id>/statutory")
+def scenario_statutory(scenario_id: int) -> tuple[str, int]:
+    check_access("viewer")
+    try:
+        record = services().db.get_scenario(scenario_id)
+    except LookupError:
+        return index(f"There is no scenario {scenario_id}.", 404)
+    scenario = Scenario.from_dict(record.spec)
+    data = services().scenario_data(scenario)
+    return _statutory(
+        data,
+        resolve(data, scenario),
+        f"scenario {record.id}, {record.name}",
+        f"/api/v1/scenarios/{record.id}/statutory.csv",
+    )

@@ -51,3 +51,19 @@ def test_form_refusals_save_nothing(app: Flask) -> None:
         assert message in response.get_data(as_text=True), form
     assert app.extensions["boundary_lab"].db.list_scenarios() == []
     assert client.get("/scenarios/99").status_code == 404
+
+
+def test_statutory_pages(app: Flask) -> None:
+    client = app.test_client()
+    page = client.get("/scenarios/statutory?vintage=tiny").get_data(as_text=True)
+    # Tiny baseline: District 2 (square 3) is whole in ICB 2; District 1 whole in ICB 1.
+    assert "ICB 1" in page and "The areas of District 1." in page
+    csv = client.get("/scenarios/statutory.csv?vintage=tiny")
+    assert csv.status_code == 200 and b"kind" in csv.data
+    made = client.post("/scenarios/", data={"name": "one LSOA", "vintage": "tiny",
+                                            "moves": "lsoa:E01000002:E54000002",
+                                            "token": _token(app, "analyst")})  # fmt: skip
+    page = client.get(made.headers["Location"] + "/statutory").get_data(as_text=True)
+    # District 1 is now cut in two: each ICB lists its LSOAs of it.
+    assert "In District 1, the lower layer super output areas E01000001." in page
+    assert "In District 1, the lower layer super output areas E01000002." in page

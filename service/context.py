@@ -36,9 +36,13 @@ class Services:
         if not ref.isdigit():
             raise UnknownNameError("place set", ref, [], hint="an id, or builtin-…")
         try:
-            record = self.db.get_place_set(int(ref))
+            return self.saved_place_set(int(ref))
         except LookupError as exc:
             raise UnknownNameError("place set", ref, [], hint=str(exc)) from None
+
+    def saved_place_set(self, set_id: int) -> tuple[PlaceSet, dict[str, Any]]:
+        """A saved place set and its record's details; LookupError when there is none."""
+        record = self.db.get_place_set(set_id)
         meta = {"id": record.id, "builtin": False, "family": record.family,
                 "version": record.version, "author": record.author,
                 "created_at": record.created_at.isoformat()}  # fmt: skip

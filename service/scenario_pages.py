@@ -13,11 +13,13 @@ from geodata.provenance import ATTRIBUTION
 from geodata.scenarios import Move, Scenario, baseline, resolve
 from geodata.scenarios.evaluate import evaluate
 from geodata.scenarios.statutory import statutory_description
+from geodata.scenarios.upload import UploadError
 
 from .api.reports import attachment
 from .api.scenarios import save_scenario, scenario_from_upload
 from .auth import check_access, form_writer
 from .context import services
+from .db import ScenarioRecord
 from .errors import ApiError
 
 scenario_pages = Blueprint("scenario_pages", __name__, url_prefix="/scenarios")
@@ -69,18 +71,31 @@ def create() -> WerkzeugResponse | tuple[str, int]:
     except ApiError as exc:
         return index(exc.message, exc.status)
     except BoundaryLabError as exc:
-        return index(str(exc), 422 if type(exc).__name__ == "UploadError" else 400)
+        return index(str(exc), 422 if isinstance(exc, UploadError) else 400)
     return redirect(url_for("scenario_pages.show", scenario_id=record.id), 303)
+
+
+def _saved(scenario_id: int) -> tuple[ScenarioRecord, Scenario]:
+    try:
+        record = services().db.get_scenario(scenario_id)
+    except LookupError:
+        raise NoScenario(scenario_id) from None
+    return record, Scenario.from_dict(record.spec)
+
+
+class NoScenario(LookupError):
+    pass
+
+
+@scenario_pages.errorhandler(NoScenario)
+def _no_scenario(exc: NoScenario) -> tuple[str, int]:
+    return index(f"There is no scenario {exc.args[0]}.", 404)
 
 
 @scenario_pages.get("/<int:scenario_id>")
 def show(scenario_id: int) -> tuple[str, int]:
     check_access("viewer")
-    try:
-        record = services().db.get_scenario(scenario_id)
-    except LookupError:
-        return index(f"There is no scenario {scenario_id}.", 404)
-    scenario = Scenario.from_dict(record.spec)
+    record, scenario = _saved(scenario_id)
     evaluation = evaluate(services().scenario_data(scenario), scenario)
     icbs = evaluation.icbs.loc[evaluation.icbs["change"] != 0]
     return _page("scenario.html", record=record, ev=evaluation, s=evaluation.summary,
@@ -127,11 +142,7 @@ def baseline_statutory_csv() -> Any:
 @scenario_pages.get("/<int:scenario_id>/statutory")
 def scenario_statutory(scenario_id: int) -> tuple[str, int]:
     check_access("viewer")
-    try:
-        record = services().db.get_scenario(scenario_id)
-    except LookupError:
-        return index(f"There is no scenario {scenario_id}.", 404)
-    scenario = Scenario.from_dict(record.spec)
+    record, scenario = _saved(scenario_id)
     data = services().scenario_data(scenario)
     return _statutory(
         data,

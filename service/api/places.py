@@ -37,12 +37,10 @@ def resolve_ref(ref: str) -> tuple[PlaceSet, VintageData, dict[str, Any]]:
     if not ref.isdigit():
         raise not_found(f"{ref!r} is not a place set id or a built-in set")
     try:
-        record = svc.db.get_place_set(int(ref))
+        place_set, meta = svc.saved_place_set(int(ref))
     except LookupError as exc:
         raise not_found(str(exc)) from None
-    data = svc.vintage(record.vintage)
-    place_set, meta = svc.place_set(ref, data)
-    return place_set, data, meta
+    return place_set, svc.vintage(place_set.vintage), meta
 
 
 @api.get("/places/sets")

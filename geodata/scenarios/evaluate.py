@@ -3,20 +3,24 @@ assignments over the same block table."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
+from ..layers import code_column
 from ..provenance import Provenance
-from ..splits import split_table
 from ..store import VintageData
-from ..typology import typology
+from ..typology import Thresholds
+from ..unit_codes import population as unit_population
+from ..unit_codes import unit_codes
 from .model import Scenario
 from .resolve import Assignment, baseline, resolve
 from .rules import RuleResult, RuleSet
-from .shapes import icb_shapes
+from .shapes import assignment_shapes
 
 METHOD = (
     "Scenario evaluation on LSOA building blocks: every LSOA is assigned whole to one ICB "
@@ -43,25 +47,42 @@ class Evaluation:
         return all(r.passed for r in self.rules)
 
 
+def _aligned(
+    before: Assignment, after: Assignment
+) -> tuple[NDArray[np.object_], NDArray[np.intp], NDArray[np.intp]]:
+    """Both assignments as integer codes into one sorted list of ICB codes."""
+    b, a = before.codes, after.codes
+    if b.categories is a.categories or np.array_equal(b.categories, a.categories):
+        return b.categories, b.codes, a.codes
+    categories = np.array(sorted({*b.categories.tolist(), *a.categories.tolist()}), dtype=object)
+    return (categories, np.searchsorted(categories, b.categories)[b.codes],
+            np.searchsorted(categories, a.categories)[a.codes])  # fmt: skip
+
+
 def icb_table(
     data: VintageData, before: Assignment, after: Assignment, with_shapes: bool = True
 ) -> pd.DataFrame:
     """Per ICB: population and LSOAs before/after, and shape measures after."""
-    population = data.table["population"].to_numpy()
-    frame = pd.DataFrame({"before": before.icb, "after": after.icb, "population": population})
-    pop_before = frame.groupby("before")["population"].agg(["sum", "size"])
-    pop_after = frame.groupby("after")["population"].agg(["sum", "size"])
-    codes = sorted(set(pop_before.index) | set(pop_after.index))
-    icbs = pd.DataFrame({"code": codes, "name": [after.names.get(c, before.names.get(c, c))
-                                                 for c in codes]})  # fmt: skip
-    icbs["new"] = icbs["code"].isin(list(after.new_icbs))
-    icbs["population_before"] = pop_before["sum"].reindex(codes, fill_value=0).to_numpy()
-    icbs["population_after"] = pop_after["sum"].reindex(codes, fill_value=0).to_numpy()
-    icbs["change"] = icbs["population_after"] - icbs["population_before"]
-    icbs["lsoas_before"] = pop_before["size"].reindex(codes, fill_value=0).to_numpy()
-    icbs["lsoas_after"] = pop_after["size"].reindex(codes, fill_value=0).to_numpy()
+    categories, b, a = _aligned(before, after)
+    population = unit_population(data)
+    n = len(categories)
+    lsoas_before, lsoas_after = np.bincount(b, minlength=n), np.bincount(a, minlength=n)
+    live = np.flatnonzero((lsoas_before > 0) | (lsoas_after > 0))
+    codes = categories[live].tolist()
+    pop_before = np.bincount(b, weights=population, minlength=n)[live].astype(population.dtype)
+    pop_after = np.bincount(a, weights=population, minlength=n)[live].astype(population.dtype)
+    icbs = pd.DataFrame({
+        "code": codes,
+        "name": [after.names.get(c, before.names.get(c, c)) for c in codes],
+        "new": [c in after.new_icbs for c in codes],
+        "population_before": pop_before,
+        "population_after": pop_after,
+        "change": pop_after - pop_before,
+        "lsoas_before": lsoas_before[live],
+        "lsoas_after": lsoas_after[live],
+    })  # fmt: skip
     if with_shapes:
-        shapes = icb_shapes(data, after.icb)
+        shapes = assignment_shapes(data, after)
         for column in ("parts", "islands", "exclaves", "fragments", "polsby_popper"):
             icbs[f"{column}_after"] = [getattr(shapes[c], column) if c in shapes else 0
                                        for c in codes]  # fmt: skip
@@ -74,7 +95,8 @@ def icb_table(
 def summary(icbs: pd.DataFrame) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for when in ("before", "after"):
-        live = icbs.loc[icbs[f"population_{when}"] > 0, f"population_{when}"]
+        population = icbs[f"population_{when}"].to_numpy()
+        live = population[population > 0]
         out[when] = {
             "icbs": len(live),
             "min": int(live.min()),
@@ -86,73 +108,167 @@ def summary(icbs: pd.DataFrame) -> dict[str, Any]:
 
 def moved(data: VintageData, before: Assignment, after: Assignment) -> pd.DataFrame:
     """People and LSOAs moved, by from -> to."""
-    changed = before.icb != after.icb
-    frame = pd.DataFrame({"from_code": before.icb[changed], "to_code": after.icb[changed],
-                          "population": data.table["population"].to_numpy()[changed]})  # fmt: skip
-    grouped = frame.groupby(["from_code", "to_code"])["population"].agg(["sum", "size"])
-    result = grouped.reset_index().rename(columns={"sum": "population", "size": "lsoas"})
-    result.insert(1, "from_name", result["from_code"].map(before.names))
-    result.insert(3, "to_name", result["to_code"].map(after.names))
+    categories, b, a = _aligned(before, after)
+    n = len(categories)
+    changed = np.flatnonzero(b != a)
+    population = unit_population(data)
+    pair = b[changed] * n + a[changed]
+    lsoas = np.bincount(pair, minlength=n * n)
+    pairs = np.flatnonzero(lsoas)
+    people = np.bincount(pair, weights=population[changed], minlength=n * n)[pairs]
+    from_idx, to_idx = np.divmod(pairs, n)
+    from_codes, to_codes = categories[from_idx].tolist(), categories[to_idx].tolist()
+    result = pd.DataFrame({
+        "from_code": from_codes,
+        "from_name": [before.names.get(c) for c in from_codes],
+        "to_code": to_codes,
+        "to_name": [after.names.get(c) for c in to_codes],
+        "population": people.astype(population.dtype),
+        "lsoas": lsoas[pairs],
+    })  # fmt: skip
     return result.sort_values("population", ascending=False, ignore_index=True)
 
 
-def _icb_links(data: VintageData, layer: str) -> tuple[pd.Series, pd.Series]:
-    """Per LA: how many ICBs it has people in, and its largest share."""
-    pairs = split_table(data.table, layer, "icb")
-    grouped = pairs.groupby("by_code")
-    return grouped["across_code"].count(), grouped["share"].max()
+@dataclass(frozen=True)
+class _Links:
+    """An LA layer against an ICB assignment: population and LSOAs of every (LA, ICB)."""
+
+    las: NDArray[np.intp]  # the LAs with any LSOA (categories of the layer)
+    population: NDArray[Any]  # LA x ICB (float sums of whole numbers)
+    blocks: NDArray[Any]  # LA x ICB
+
+    @classmethod
+    def of(cls, data: VintageData, layer: str, icb: NDArray[np.intp], n_icbs: int) -> _Links:
+        la = unit_codes(data, code_column(layer))
+        valid = la.codes >= 0
+        cell = la.codes[valid] * n_icbs + icb[valid]
+        size = len(la) * n_icbs
+        weights = unit_population(data)[valid]
+        population = np.bincount(cell, weights=weights, minlength=size).reshape(len(la), -1)
+        blocks = np.bincount(cell, minlength=size).reshape(len(la), -1)
+        las = np.flatnonzero(blocks.sum(axis=1))
+        return cls(las, population[las], blocks[las])
+
+    def shares(self) -> NDArray[np.float64]:
+        """Each pair's share of its LA; -1 where the pair has no LSOA."""
+        total = self.population.sum(axis=1, keepdims=True)
+        share = np.divide(self.population, total, out=np.zeros_like(self.population),
+                          where=total > 0)  # fmt: skip
+        return np.where(self.blocks > 0, share, -1.0)
+
+
+def _icb_links(
+    data: VintageData, layer: str, categories: NDArray[np.object_], icb: NDArray[np.intp]
+) -> tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.float64]]:
+    """Per LA with any LSOA (its category): how many ICBs it has people in, and its
+    largest share."""
+    links = _Links.of(data, layer, icb, len(categories))
+    return links.las, (links.blocks > 0).sum(axis=1), links.shares().max(axis=1)
 
 
 def _baseline_cached(data: VintageData, key: str, compute: Any) -> Any:
     """The baseline side never changes for a loaded vintage: compute it once."""
-    cache = data.cache.setdefault("scenario_baseline", {})
+    cache = data.cache.setdefault("evaluation_baseline", {})
     if key not in cache:
         cache[key] = compute()
     return cache[key]
 
 
 def la_changes(
-    before: VintageData, after: VintageData, layer: str, baseline: bool = False
+    data: VintageData, before: Assignment, after: Assignment, layer: str, baseline: bool = False
 ) -> pd.DataFrame:
     """Per LA of ``layer``: ICBs it must work with before/after, and whether it split.
     ``baseline``: ``before`` is the vintage's own ICBs (cached)."""
-    counts = {}
-    main = {}
-    if baseline:
-        counts["before"], main["before"] = _baseline_cached(
-            before, f"links:{layer}", lambda: _icb_links(before, layer)
+    categories, b, a = _aligned(before, after)
+    if baseline:  # new ICBs hold nobody in the baseline: its links do not depend on them
+        las, icbs_before, main_before = _baseline_cached(
+            data, f"links:{layer}", lambda: _icb_links(data, layer, categories, b)
         )
     else:
-        counts["before"], main["before"] = _icb_links(before, layer)
-    counts["after"], main["after"] = _icb_links(after, layer)
-    codes = sorted(counts["before"].index)
-    frame = pd.DataFrame({"code": codes, "name": [before.names[layer][c] for c in codes]})
-    for when in ("before", "after"):
-        frame[f"icbs_{when}"] = counts[when].reindex(codes).to_numpy()
-        frame[f"main_share_{when}"] = main[when].reindex(codes).to_numpy()
-    frame["change"] = np.select(
-        [(frame["icbs_before"] > 1) & (frame["icbs_after"] == 1),
-         (frame["icbs_before"] == 1) & (frame["icbs_after"] > 1),
-         frame["icbs_before"] != frame["icbs_after"]],
+        las, icbs_before, main_before = _icb_links(data, layer, categories, b)
+    same_las, icbs_after, main_after = _icb_links(data, layer, categories, a)
+    assert np.array_equal(las, same_las)  # one block table: the same LAs on both sides
+    codes = unit_codes(data, code_column(layer)).categories[las].tolist()
+    names = data.names[layer]
+    change = np.select(
+        [(icbs_before > 1) & (icbs_after == 1), (icbs_before == 1) & (icbs_after > 1),
+         icbs_before != icbs_after],
         ["became unsplit", "became split", "ICB count changed"], default="",
     )  # fmt: skip
-    return frame
+    return pd.DataFrame({
+        "code": codes,
+        "name": [names[c] for c in codes],
+        "icbs_before": icbs_before,
+        "main_share_before": main_before,
+        "icbs_after": icbs_after,
+        "main_share_after": main_after,
+        "change": change,
+    })  # fmt: skip
+
+
+#: The typology columns compared by ``typology_changes``, from ``_types``.
+_TYPE_COLUMNS = ("type", "main_icb_code", "main_icb_name", "main_share", "share_of_icb",
+                 "other_las")  # fmt: skip
+
+
+def _types(
+    data: VintageData, names: dict[str, str], categories: NDArray[np.object_],
+    icb: NDArray[np.intp],
+) -> dict[str, NDArray[Any]]:  # fmt: skip
+    """Per UTLA, the typology's columns compared by ``typology_changes``, on integer codes
+    (the rules and tie-breaks of ``geodata.typology``: the main ICB has the largest share,
+    the lowest code on a tie)."""
+    t = Thresholds()
+    links = _Links.of(data, "utla", icb, len(categories))
+    share = links.shares()
+    main = share.argmax(axis=1)
+    rows = np.arange(len(main))
+    main_share = share[rows, main]
+    icb_totals = links.population.sum(axis=0)[main]
+    share_of_icb = np.divide(links.population[rows, main], icb_totals,
+                             out=np.zeros(len(main)), where=icb_totals > 0)  # fmt: skip
+    served = share >= t.other_la_min_share
+    other_las = served.sum(axis=0)[main] - served[rows, main]
+    types = np.where(main_share < t.la_in_icb, 4, np.where(
+        share_of_icb >= t.la_of_icb, 1, np.where(other_las <= 2, 2, 3)))  # fmt: skip
+    main_codes = categories[main]
+    return {
+        "las": links.las,
+        "type": types.astype(np.int64),
+        "main_icb_code": main_codes,
+        "main_icb_name": np.array([names[c] for c in main_codes.tolist()], dtype=object),
+        "main_share": main_share,
+        "share_of_icb": share_of_icb,
+        "other_las": other_las.astype(np.int64),
+    }
 
 
 def typology_changes(
-    before: VintageData, after: VintageData, baseline: bool = False
+    data: VintageData, before: Assignment, after: Assignment, baseline: bool = False
 ) -> pd.DataFrame:
     """UTLAs whose type or main ICB changes, with the numbers behind both."""
-    columns = ["code", "name", "type", "main_icb_code", "main_icb_name", "main_share",
-               "share_of_icb", "other_las"]  # fmt: skip
-    old = (_baseline_cached(before, "typology", lambda: typology(before).frame) if baseline
-           else typology(before).frame)[columns].set_index("code")  # fmt: skip
-    new = typology(after).frame[columns].set_index("code")
+    categories, b, a = _aligned(before, after)
+    if baseline:  # new ICBs hold nobody in the baseline, so its types never change
+        old = _baseline_cached(data, "types",
+                               lambda: _types(data, before.names, categories, b))  # fmt: skip
+    else:
+        old = _types(data, before.names, categories, b)
+    new = _types(data, after.names, categories, a)
     changed = (old["type"] != new["type"]) | (old["main_icb_code"] != new["main_icb_code"])
-    changed |= (old["main_share"] - new["main_share"]).abs() > 1e-9
-    joined = old.loc[changed].merge(new.loc[changed].drop(columns="name"), left_index=True,
-                                    right_index=True, suffixes=("_before", "_after"))  # fmt: skip
-    return joined.reset_index()
+    changed |= np.abs(old["main_share"] - new["main_share"]) > 1e-9
+    codes = unit_codes(data, "utla_code").categories[old["las"][changed]].tolist()
+    la_names = data.names["utla"]
+    columns: dict[str, Any] = {"code": codes, "name": [la_names[c] for c in codes]}
+    for when, side in (("before", old), ("after", new)):
+        columns |= {f"{c}_{when}": side[c][changed] for c in _TYPE_COLUMNS}
+    frame = pd.DataFrame(columns)
+    for when in ("before", "after"):  # text columns as pandas makes them from text
+        for column in ("main_icb_code", "main_icb_name"):
+            frame[f"{column}_{when}"] = frame[f"{column}_{when}"].tolist()
+    return frame
+
+
+MAX_CACHED = 64  # evaluations kept per loaded vintage (scenarios are immutable)
 
 
 def evaluate(
@@ -162,22 +278,42 @@ def evaluate(
     with_shapes: bool = True,
     against: Scenario | None = None,
 ) -> Evaluation:
-    """Every metric of ``scenario`` next to the baseline (or next to ``against``)."""
+    """Every metric of ``scenario`` next to the baseline (or next to ``against``).
+
+    Scenarios are immutable, so an evaluation is cached per loaded vintage by the
+    scenario, the rules and the options; treat the result as read-only."""
+    rule_set = rules or RuleSet()
+    key = (scenario, against, rule_set, with_shapes)
+    cache: OrderedDict[Any, Evaluation] = data.cache.setdefault("evaluations", OrderedDict())
+    if key in cache:
+        cache.move_to_end(key)
+        return replace(cache[key], scenario=scenario)
+    result = _evaluate(data, scenario, rule_set, with_shapes, against)
+    cache[key] = result
+    if len(cache) > MAX_CACHED:
+        cache.popitem(last=False)
+    return result
+
+
+def _evaluate(
+    data: VintageData,
+    scenario: Scenario,
+    rule_set: RuleSet,
+    with_shapes: bool,
+    against: Scenario | None,
+) -> Evaluation:
     before = resolve(data, against) if against is not None else baseline(data)
     after = resolve(data, scenario)
-    before_data, after_data = before.apply(data), after.apply(data)
     icbs = icb_table(data, before, after, with_shapes)
     on_baseline = against is None
-    utlas = la_changes(before_data if against else data, after_data, "utla", on_baseline)
-    ltlas = la_changes(before_data if against else data, after_data, "ltla", on_baseline)
+    utlas = la_changes(data, before, after, "utla", on_baseline)
+    ltlas = la_changes(data, before, after, "ltla", on_baseline)
     summary_ = summary(icbs)
     summary_["utla_icb_links_before"] = int(utlas["icbs_before"].sum())
     summary_["utla_icb_links_after"] = int(utlas["icbs_after"].sum())
-    summary_["lsoas_moved"] = int((before.icb != after.icb).sum())
-    summary_["people_moved"] = int(
-        data.table["population"].to_numpy()[before.icb != after.icb].sum()
-    )
-    rule_set = rules or RuleSet()
+    changed = np.not_equal(*_aligned(before, after)[1:])
+    summary_["lsoas_moved"] = int(changed.sum())
+    summary_["people_moved"] = int(unit_population(data)[changed].sum())
     if not with_shapes:  # only contiguity needs the outlines; every other rule still runs
         rule_set = replace(rule_set, contiguous=False)
     checks = rule_set.check(icbs, utlas)
@@ -188,9 +324,7 @@ def evaluate(
         moved=moved(data, before, after),
         utlas=utlas,
         ltlas=ltlas,
-        typology_changes=typology_changes(
-            before_data if against else data, after_data, on_baseline
-        ),
+        typology_changes=typology_changes(data, before, after, on_baseline),
         rules=checks,
         provenance=Provenance.of(data.meta, METHOD),
         assignment=after,

@@ -4,6 +4,7 @@ lists the offending codes."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ import pandas as pd
 from ..errors import BoundaryLabError, describe_rows
 from ..layers import LAYERS, code_column
 from ..store import VintageData
+from ..unit_codes import UnitCodes, unit_codes
 from .model import Move, Scenario
 
 NEW_ICB_PREFIX = "NEW-"
@@ -24,6 +26,13 @@ class Assignment:
     icb: np.ndarray = field(repr=False)
     names: dict[str, str] = field(repr=False)
     new_icbs: dict[str, str] = field(default_factory=dict)
+    #: ``icb`` as integers into sorted ICB codes, when the resolver already has them.
+    known_codes: UnitCodes | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def codes(self) -> UnitCodes:
+        """``icb`` as integer codes (for ``np.bincount`` metrics), made once."""
+        return self.known_codes if self.known_codes is not None else UnitCodes.of(self.icb)
 
     def apply(self, data: VintageData) -> VintageData:
         """The vintage with this assignment as its ICB layer, so every existing function
@@ -45,8 +54,13 @@ class Assignment:
 
 
 def baseline(data: VintageData) -> Assignment:
-    icb = data.table["icb_code"].to_numpy().astype(object)
-    return Assignment(data.name, icb, dict(data.names["icb"]))
+    """The vintage's own ICBs (made once per loaded vintage; treat it as read-only)."""
+    if "baseline_assignment" not in data.cache:
+        icb = data.table["icb_code"].to_numpy().astype(object)
+        data.cache["baseline_assignment"] = Assignment(
+            data.name, icb, dict(data.names["icb"]), known_codes=unit_codes(data, "icb_code")
+        )
+    return data.cache["baseline_assignment"]
 
 
 class _Destinations:
@@ -106,12 +120,10 @@ def _rows_of_unit(data: VintageData, move: Move, index: int) -> np.ndarray:
     return rows
 
 
-def resolve(data: VintageData, scenario: Scenario) -> Assignment:
-    """Apply blocks, then moves; an LSOA given two different destinations is an error."""
-    if scenario.vintage != data.name:
-        raise BoundaryLabError(
-            f"scenario {scenario.name!r} is on vintage {scenario.vintage}, not {data.name}"
-        )
+def resolve_in_order(data: VintageData, scenario: Scenario) -> Assignment:
+    """Apply blocks, then moves, one change at a time: the reference for ``resolve``, and
+    how it finds the first problem to report when a scenario is refused."""
+    _check_vintage(data, scenario)
     destinations = _Destinations(data)
     icb = data.table["icb_code"].to_numpy().astype(object).copy()
     set_by = np.full(len(icb), None, dtype=object)  # which change set each LSOA, for messages
@@ -156,3 +168,95 @@ def resolve(data: VintageData, scenario: Scenario) -> Assignment:
         set_by[rows] = f"{move.unit_layer} {move.code}"
     names = {**data.names["icb"], **destinations.new}
     return Assignment(data.name, icb, names, dict(destinations.new))
+
+
+def _check_vintage(data: VintageData, scenario: Scenario) -> None:
+    if scenario.vintage != data.name:
+        raise BoundaryLabError(
+            f"scenario {scenario.name!r} is on vintage {scenario.vintage}, not {data.name}"
+        )
+
+
+class _Refused(Exception):
+    """The vectorised path found a problem; the in-order path names the first one."""
+
+
+def _move_units(data: VintageData, layer: str) -> UnitCodes:
+    if layer == "pcn":
+        from ..pcn.blocks import pcn_footprints
+
+        footprints = pcn_footprints(data)
+        if footprints is None:
+            raise _Refused
+        return unit_codes(data, "pcn_best_fit", footprints)
+    if layer == "place" and "place_code" not in data.table:
+        raise _Refused
+    return unit_codes(data, code_column(layer))
+
+
+def _changes(
+    data: VintageData, scenario: Scenario, destinations: _Destinations
+) -> tuple[np.ndarray, np.ndarray]:
+    """(LSOA rows, destination ICB code) of every change, blocks then moves; raises
+    ``_Refused`` on anything ``resolve_in_order`` would refuse."""
+    lsoa_rows = data.cache.get("lsoa_index")
+    if lsoa_rows is None:
+        lsoa_rows = data.cache["lsoa_index"] = pd.Index(data.table["lsoa_code"].to_numpy())
+    codes = [code.strip().upper() for code, _ in scenario.blocks]
+    block_rows = lsoa_rows.get_indexer(codes)
+    if (block_rows < 0).any() or pd.Index(codes).has_duplicates:
+        raise _Refused
+    keys = [(m.unit_layer, m.code.upper()) for m in scenario.moves]
+    if len(set(keys)) != len(keys):
+        raise _Refused
+    try:  # each distinct destination once, in order of first use (new ICBs are numbered)
+        target = {v: destinations.code(v, "") for _, v in scenario.blocks}
+        target |= {m.to_icb: destinations.code(m.to_icb, "") for m in scenario.moves}
+    except BoundaryLabError:
+        raise _Refused from None
+    rows = [np.asarray(block_rows, dtype=np.intp)]
+    icbs = [np.array([target[v] for _, v in scenario.blocks], dtype=object)]
+    moves = np.arange(len(scenario.moves))
+    layers = np.array([m.unit_layer for m in scenario.moves], dtype=object)
+    for layer in dict.fromkeys(layers.tolist()):
+        mine = moves[layers == layer]
+        units = _move_units(data, layer)
+        wanted = [scenario.moves[i].code if layer == "place" else scenario.moves[i].code.upper()
+                  for i in mine]  # fmt: skip
+        found = units.find(np.array(wanted, dtype=object))
+        if (found < 0).any():
+            raise _Refused
+        unit_rows, owner = units.rows_of_units(found)
+        rows.append(unit_rows)
+        icbs.append(np.array([target[scenario.moves[i].to_icb] for i in mine],
+                             dtype=object)[owner])  # fmt: skip
+    all_rows, all_icbs = np.concatenate(rows), np.concatenate(icbs)
+    order = np.argsort(all_rows, kind="stable")
+    all_rows, all_icbs = all_rows[order], all_icbs[order]
+    again = all_rows[1:] == all_rows[:-1]
+    if (all_icbs[1:][again] != all_icbs[:-1][again]).any():  # one LSOA, two destinations
+        raise _Refused
+    return all_rows, all_icbs
+
+
+def resolve(data: VintageData, scenario: Scenario) -> Assignment:
+    """Apply blocks, then moves; an LSOA given two different destinations is an error.
+
+    Vectorised on integer unit codes; on any problem the in-order path reports the
+    first one, with the same message as if the changes had been applied one by one."""
+    _check_vintage(data, scenario)
+    destinations = _Destinations(data)
+    try:
+        rows, targets = _changes(data, scenario, destinations)
+    except _Refused:
+        return resolve_in_order(data, scenario)
+    base = unit_codes(data, "icb_code")
+    categories = base.categories
+    extra = set(targets.tolist()) - set(categories.tolist())  # new ICBs, or ICBs emptied before
+    if extra:
+        categories = np.array(sorted([*categories.tolist(), *extra]), dtype=object)
+    codes = np.searchsorted(categories, base.categories)[base.codes]
+    codes[rows] = np.searchsorted(categories, targets)
+    known = UnitCodes.from_codes(codes, categories)
+    names = {**data.names["icb"], **destinations.new}
+    return Assignment(data.name, categories[codes], names, dict(destinations.new), known)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import BoundaryLabError
@@ -26,13 +27,24 @@ class RuleResult:
 Rule = Callable[[pd.DataFrame, pd.DataFrame], RuleResult]
 
 
+def _offenders(frame: pd.DataFrame, bad: Any, **counts: str) -> list[dict[str, Any]]:
+    """Code, name and the named counts (as ints) of the rows where ``bad`` holds."""
+    rows = np.flatnonzero(bad)
+    if not len(rows):
+        return []
+    columns = {"code": frame["code"].to_numpy()[rows].tolist(),
+               "name": frame["name"].to_numpy()[rows].tolist()}  # fmt: skip
+    columns |= {key: [int(v) for v in frame[column].to_numpy()[rows]]
+                for key, column in counts.items()}  # fmt: skip
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(),
+                                                                     strict=True)]  # fmt: skip
+
+
 def utla_within_one_icb() -> Rule:
     """The presumption of coterminosity with upper-tier councils (2021 ICS decisions)."""
 
     def rule(icbs: pd.DataFrame, utlas: pd.DataFrame) -> RuleResult:
-        split = utlas.loc[utlas["icbs_after"] > 1]
-        offenders = [{"code": r.code, "name": r.name, "icbs": int(r.icbs_after)}
-                     for r in split.itertuples()]  # fmt: skip
+        offenders = _offenders(utlas, utlas["icbs_after"].to_numpy() > 1, icbs="icbs_after")
         return RuleResult("utla_within_one_icb", "every upper-tier LA lies within one ICB",
                           not offenders, offenders)  # fmt: skip
 
@@ -41,16 +53,15 @@ def utla_within_one_icb() -> Rule:
 
 def icb_population_between(minimum: float | None, maximum: float | None) -> Rule:
     def rule(icbs: pd.DataFrame, utlas: pd.DataFrame) -> RuleResult:
-        population = icbs["population_after"]
-        bad = icbs.loc[(population > 0) & (
+        population = icbs["population_after"].to_numpy()
+        bad = (population > 0) & (
             ((population < minimum) if minimum is not None else False)
-            | ((population > maximum) if maximum is not None else False))]  # fmt: skip
+            | ((population > maximum) if maximum is not None else False))  # fmt: skip
         bounds = " and ".join(
             text for text in (f"at least {minimum:,.0f}" if minimum is not None else "",
                               f"at most {maximum:,.0f}" if maximum is not None else "") if text
         )  # fmt: skip
-        offenders = [{"code": r.code, "name": r.name, "population": int(r.population_after)}
-                     for r in bad.itertuples()]  # fmt: skip
+        offenders = _offenders(icbs, bad, population="population_after")
         return RuleResult("icb_population", f"every ICB has {bounds} people", not offenders,
                           offenders)  # fmt: skip
 
@@ -61,9 +72,8 @@ def icbs_contiguous() -> Rule:
     """No exclaves; islands (sea between) are reported in the ICB table, not failures."""
 
     def rule(icbs: pd.DataFrame, utlas: pd.DataFrame) -> RuleResult:
-        bad = icbs.loc[(icbs["population_after"] > 0) & (icbs["exclaves_after"] > 0)]
-        offenders = [{"code": r.code, "name": r.name, "exclaves": int(r.exclaves_after)}
-                     for r in bad.itertuples()]  # fmt: skip
+        bad = (icbs["population_after"].to_numpy() > 0) & (icbs["exclaves_after"].to_numpy() > 0)
+        offenders = _offenders(icbs, bad, exclaves="exclaves_after")
         return RuleResult("icb_contiguous", "every ICB is contiguous (islands allowed)",
                           not offenders, offenders)  # fmt: skip
 

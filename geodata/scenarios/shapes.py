@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 
 from ..geometry import block_index
 from ..store import VintageData
+from ..unit_codes import UnitCodes
+
+if TYPE_CHECKING:
+    from .resolve import Assignment
 
 #: Detached parts smaller than this that touch a neighbour are artefacts of generalised
 #: boundaries (the 2022 LSOAs leave 4-14 ha slivers along the River Waveney), not exclaves.
@@ -33,7 +39,8 @@ class IcbShape:
 
 
 def _membership_key(rows: np.ndarray) -> str:
-    return hashlib.blake2b(np.sort(rows).tobytes(), digest_size=16).hexdigest()
+    """``rows`` in table order."""
+    return hashlib.blake2b(rows.astype(np.int64).tobytes(), digest_size=16).hexdigest()
 
 
 def polsby_popper(outline: shapely.Geometry) -> float:
@@ -43,6 +50,7 @@ def polsby_popper(outline: shapely.Geometry) -> float:
 
 
 def _shape(data: VintageData, code: str, rows: np.ndarray, owner: np.ndarray) -> IcbShape:
+    """``owner``: every LSOA's ICB as an integer code; ``rows`` are those of ICB ``code``."""
     polygons = data.geometry().geometry.to_numpy()
     outline = shapely.coverage_union_all(polygons[rows])
     parts = shapely.get_parts(outline)
@@ -50,24 +58,42 @@ def _shape(data: VintageData, code: str, rows: np.ndarray, owner: np.ndarray) ->
     if len(parts) > 1:
         detached = parts[np.argsort(-shapely.area(parts))[1:]]  # all but the largest
         part_idx, block_idx = block_index(data).tree.query(detached, predicate="intersects")
-        touching = np.unique(part_idx[owner[block_idx] != code])
+        touching = np.unique(part_idx[owner[block_idx] != owner[rows[0]]])
         large = shapely.area(detached[touching]) >= MIN_EXCLAVE_AREA
         exclaves, fragments = int(large.sum()), int((~large).sum())
         islands = len(detached) - len(touching)
     return IcbShape(code, outline, len(parts), islands, exclaves, fragments, polsby_popper(outline))
 
 
+MAX_CACHED = 2048  # ICB outlines kept per loaded vintage, by exact membership
+
+
+def assignment_shapes(data: VintageData, assignment: Assignment) -> dict[str, IcbShape]:
+    """The outline and shape measures of every ICB of ``assignment``. Cached by each
+    ICB's exact membership, so only ICBs whose LSOAs changed are dissolved again."""
+    return _shapes(data, assignment.codes)
+
+
 def icb_shapes(data: VintageData, icb: np.ndarray) -> dict[str, IcbShape]:
     """The outline and shape measures of every ICB in the assignment ``icb`` (per LSOA)."""
-    cache = data.cache.setdefault("icb_shapes", {})
-    groups: dict[str, list[int]] = {}
-    for row, code in enumerate(icb):
-        groups.setdefault(code, []).append(row)
+    return _shapes(data, UnitCodes.of(icb))
+
+
+def _shapes(data: VintageData, units: UnitCodes) -> dict[str, IcbShape]:
+    cache: OrderedDict[tuple[str, str], IcbShape] = data.cache.setdefault(
+        "icb_shapes", OrderedDict()
+    )
     shapes = {}
-    for code, members in groups.items():
-        rows = np.asarray(members)
+    for unit, code in enumerate(units.categories.tolist()):
+        rows = units.rows(unit)
+        if not len(rows):
+            continue
         key = (code, _membership_key(rows))
-        if key not in cache:
-            cache[key] = _shape(data, code, rows, icb)
+        if key in cache:
+            cache.move_to_end(key)
+        else:
+            cache[key] = _shape(data, code, rows, units.codes)
+            if len(cache) > MAX_CACHED:
+                cache.popitem(last=False)
         shapes[code] = cache[key]
     return shapes

@@ -26,6 +26,9 @@ class Provenance:
     population_source: str
     method: str
     attribution: str = ATTRIBUTION
+    #: The vintage declaration's ``note`` (e.g. that its lookup is a reconstruction),
+    #: shown wherever the vintage is: its words come from the declaration, not from code.
+    note: str = ""
 
     @classmethod
     def of(cls, meta: dict[str, Any], method: str = LSOA_METHOD) -> Provenance:
@@ -35,6 +38,7 @@ class Provenance:
             boundaries=meta.get("boundaries", ""),
             population_source=meta["population_source"],
             method=method,
+            note=meta.get("note") or "",
         )
 
     def as_dict(self) -> dict[str, str]:
@@ -46,5 +50,6 @@ class Provenance:
             f"Boundaries: {self.boundaries}",
             f"Population: {self.population_source}",
             f"Method: {self.method}",
+            *([f"Note: {self.note}"] if self.note else []),
             self.attribution,
         ]

@@ -163,6 +163,44 @@ def cmd_areas(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_file(path: str, body: bytes) -> None:
+    """A report file, written whole or not at all."""
+    from .files import atomic_write_bytes
+
+    atomic_write_bytes(Path(path), body)
+    _progress(f"wrote {path}")
+
+
+def cmd_alignment(args: argparse.Namespace) -> int:
+    from .alignment import alignment
+    from .alignment_report import alignment_csv, alignment_xlsx
+
+    data = _store(args).load(args.vintage)
+    result = alignment(data, args.sa_status, args.tolerance)
+    if args.output:
+        suffix = Path(args.output).suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise BoundaryLabError(f"--output must end in .csv or .xlsx, got {args.output!r}")
+        _write_file(args.output, alignment_xlsx(result) if suffix == ".xlsx"
+                    else alignment_csv(result))  # fmt: skip
+        return 0
+    footer = [result.status_line, *result.provenance.lines()]
+    footer.insert(0, "ICB classes: " + "; ".join(f"{c} {n}" for c, n in result.counts().items()))
+    if args.view == "authorities":
+        columns = ["code", "name", "type", "status", "population", "icbs", "main_icb_name",
+                   "main_share", "icb_parts"]  # fmt: skip
+        _emit(result.authorities, args.format, columns, footer)
+    elif args.view == "pairs":
+        columns = ["icb_code", "icb_name", "sa_code", "sa_name", "population", "share_of_icb",
+                   "share_of_sa"]  # fmt: skip
+        _emit(result.pairs, args.format, columns, footer)
+    else:
+        columns = ["code", "name", "class", "population", "authority_parts", "none_share",
+                   "cut_authorities"]  # fmt: skip
+        _emit(result.icbs, args.format, columns, footer)
+    return 0
+
+
 def cmd_vintages(args: argparse.Namespace) -> int:
     from .config import available_vintages
 
@@ -180,6 +218,13 @@ def _fraction(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"{text} is not a fraction between 0 and 1")
+    return value
+
+
+def _share_below_half(text: str) -> float:
+    value = _fraction(text)
+    if value >= 0.5:
+        raise argparse.ArgumentTypeError(f"{text} must be below 0.5")
     return value
 
 
@@ -261,6 +306,17 @@ def make_parser() -> argparse.ArgumentParser:
 
     vi = sub.add_parser("vintages", parents=[common], help="declared vintages and their state")
     vi.set_defaults(run=cmd_vintages)
+
+    al = sub.add_parser("alignment", parents=[common, shown],
+                        help="ICBs against strategic authorities: overlaps, classes")  # fmt: skip
+    al.add_argument("--view", choices=("icbs", "authorities", "pairs"), default="icbs",
+                    help="one row per ICB (default), per authority, or per overlap")  # fmt: skip
+    al.add_argument("--tolerance", type=_share_below_half, default=0.0,
+                    help="parts of an authority under this share of it are slivers, not "
+                    "cuts (default 0: every LSOA counts)")  # fmt: skip
+    al.add_argument("--output", help="write the report to a .csv or .xlsx file instead")
+    _sa_status_option(al)
+    al.set_defaults(run=cmd_alignment)
     return parser
 
 

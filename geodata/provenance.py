@@ -18,6 +18,15 @@ LSOA_METHOD = (
 )
 
 
+def _status_filter(meta: dict[str, Any]) -> str:
+    """The units a status filter left out say so in the method (see ``unit_status``)."""
+    filters = meta.get("status_filter") or {}
+    return "".join(
+        f" Only established units of layer {layer} count; the LSOAs of proposed ones are "
+        "counted as none." for layer, status in filters.items() if status == "established"
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Provenance:
     vintage: str
@@ -37,7 +46,7 @@ class Provenance:
             title=meta.get("title", ""),
             boundaries=meta.get("boundaries", ""),
             population_source=meta["population_source"],
-            method=method,
+            method=method + _status_filter(meta),
             note=meta.get("note") or "",
         )
 

@@ -12,6 +12,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -41,10 +42,10 @@ from maps.pages import (
 )
 from maps.split import SPLIT_ACROSS
 
-from . import assets, params
-from .auth import check_access
-from .context import services
-from .errors import ApiError, bad_request, not_found
+from .. import assets, params
+from ..auth import check_access
+from ..context import services
+from ..errors import ApiError, bad_request, not_found
 
 maps = Blueprint("maps", __name__, url_prefix="/maps")
 
@@ -135,7 +136,7 @@ def pcns() -> Response:
 def places(ref: str) -> Response:
     from geodata.places import resolve_places
 
-    from .api.places import resolve_ref
+    from ..api.places import resolve_ref
 
     place_set, data, meta = resolve_ref(ref)
     membership = resolve_places(data, place_set)
@@ -188,7 +189,7 @@ def _vintage() -> VintageData:
     return services().vintage(params.text("vintage"))
 
 
-def _query(data: VintageData, **extra: str) -> dict[str, str]:
+def _query(data: VintageData, **extra: str) -> dict[str, Any]:
     """The query string to carry on: the vintage, when the reader chose one."""
     chosen = {"vintage": data.name} if params.text("vintage") else {}
     return chosen | extra

@@ -1,11 +1,14 @@
-"""Load-test the HTTP API on loopback against a real gunicorn server; print a Markdown table.
+"""Load-test the HTTP API on loopback against a real gunicorn server with wrk; print a
+Markdown table, each read next to the baseline measured right after it in the same run.
 
 Starts gunicorn on a free 127.0.0.1 port with the given store and a throwaway SQLite
-database, warms every scenario up (unmeasured), then runs each scenario with concurrent
-keep-alive clients for a fixed time or request count, whichever comes first, and stops
-the server. Nothing but loopback is contacted and nothing is left behind.
+database, warms every scenario up (unmeasured), then runs wrk (C, event-driven: it needs
+little of the 2 shared cores, unlike a Python client) for a fixed time on each scenario,
+and right after each, on the baseline ``GET /areas/{code}`` (a cached read), reporting
+the throughput ratio. wrk is Debian's package: the script uses it from PATH, or installs
+it with apt-get (and says so) when it is missing and it runs as root.
 
-    python3 scripts/bench_api.py                 # 2 workers, 20 clients, 30 s a scenario
+    python3 scripts/bench_api.py                 # 2 workers, 20 connections, 15 s a run
     python3 scripts/bench_api.py --duration 5    # a quick run
 """
 
@@ -18,14 +21,13 @@ import json
 import os
 import platform
 import random
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +75,7 @@ class Server:
 
 
 def start_server(data: Path, args: argparse.Namespace, tmp: Path) -> Server:
-    port = free_port()
+    port = args.port or free_port()
     env = dict(os.environ)
     env |= {
         "BOUNDARY_LAB_DATA": str(data.resolve()),
@@ -141,42 +143,99 @@ def random_points(data: Path, count: int) -> list[tuple[float, float]]:
     return [(round(float(a), 6), round(float(b), 6)) for a, b in zip(lat, lon, strict=True)]
 
 
-# --- the scenarios ------------------------------------------------------------------------
+# --- the load generator -------------------------------------------------------------------
 
-#: A request maker: (session, base url, request number) -> response.
-Send = Callable[[requests.Session, str, int], requests.Response]
+
+def find_wrk() -> str:
+    """wrk from PATH, else installed from Debian (``apt-get install wrk``) when root."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise SystemExit("wrk is not installed; install the Debian package: apt-get install wrk")
+    progress("wrk not found: installing the Debian package with apt-get install -y wrk…")
+    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("apt-get install wrk did not put wrk on PATH")
+    return found
+
+
+def lua_string(text: str) -> str:
+    level = "=" * 4
+    assert f"]{level}]" not in text
+    return f"[{level}[{text}]{level}]"
+
+
+#: wrk calls request() for every request (each thread cycles through the paths) and done()
+#: once at the end; done() prints one JSON line of the totals and latency percentiles.
+LUA = """
+local paths = {%(paths)s}
+local method, body = %(method)s, %(body)s
+local headers = {["Content-Type"] = "application/json"}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format(method, paths[(i %% #paths) + 1], headers, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %%d, "duration_us": %%d, "socket_errors": %%d, "non2xx": %%d, '
+    .. '"p50": %%d, "p95": %%d, "p99": %%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
 
 
 @dataclass
 class Scenario:
     name: str
-    send: Send
+    paths: list[str]
     target_ms: float
-    clients: int
+    connections: int
+    body: str | None = None  # a POST body; GET without
+
+    def script(self, folder: Path) -> Path:
+        path = folder / f"{abs(hash(self.name))}.lua"
+        path.write_text(LUA % {
+            "paths": ", ".join(lua_string(p) for p in self.paths),
+            "method": lua_string("POST" if self.body is not None else "GET"),
+            "body": lua_string(self.body) if self.body is not None else "nil",
+        })  # fmt: skip
+        return path
 
 
-def get_path(path: str) -> Send:
-    return lambda session, base, _: session.get(base + path, timeout=REQUEST_TIMEOUT)
+@dataclass
+class Result:
+    requests: int
+    seconds: float
+    errors: int
+    p50: float
+    p95: float
+    p99: float
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
 
 
-def get_rotating(paths: list[str]) -> Send:
-    def send(session: requests.Session, base: str, n: int) -> requests.Response:
-        return session.get(base + paths[n % len(paths)], timeout=REQUEST_TIMEOUT)
-
-    return send
-
-
-def post_json(path: str, body: dict[str, object]) -> Send:
-    payload = json.dumps(body).encode()  # serialised once, outside the timing
-    headers = {"Content-Type": "application/json"}
-
-    def send(session: requests.Session, base: str, _: int) -> requests.Response:
-        return session.post(base + path, data=payload, headers=headers, timeout=REQUEST_TIMEOUT)
-
-    return send
+def run_wrk(wrk: str, scenario: Scenario, base: str, seconds: float, tmp: Path) -> Result:
+    threads = min(2, scenario.connections)
+    command = [wrk, f"-t{threads}", f"-c{scenario.connections}", f"-d{seconds:g}s",
+               "--timeout", "30s", "-s", str(scenario.script(tmp)), base]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next((x for x in out.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"wrk printed no result:\n{out}")
+    raw = json.loads(line.removeprefix("RESULT "))
+    return Result(raw["requests"], raw["duration_us"] / 1e6, raw["socket_errors"] + raw["non2xx"],
+                  raw["p50"] / 1e3, raw["p95"] / 1e3, raw["p99"] / 1e3)  # fmt: skip
 
 
-def scenarios(data: Path, args: argparse.Namespace) -> list[Scenario]:
+def scenarios(data: Path, args: argparse.Namespace) -> tuple[Scenario, list[Scenario]]:
+    """The baseline (cached /areas reads) and the scenarios."""
     progress("reading area codes and sampling points from the store…")
     codes = area_codes(data)
     random.Random(SEED).shuffle(codes)
@@ -184,164 +243,54 @@ def scenarios(data: Path, args: argparse.Namespace) -> list[Scenario]:
     singles = [f"/api/v1/lookup?lat={lat}&lon={lon}" for lat, lon in points[:1000]]
     batch = {"points": [{"lat": lat, "lon": lon} for lat, lon in points], "vintage": VINTAGE}
     c = args.clients
-    return [
-        Scenario(
-            "GET /splits?by=utla&across=icb (national)",
-            get_path(f"/api/v1/splits?by=utla&across=icb&vintage={VINTAGE}"),
-            50,
-            c,
-        ),
-        Scenario(
-            f"GET /splits?area={ESSEX}",
-            get_path(f"/api/v1/splits?area={ESSEX}&vintage={VINTAGE}"),
-            50,
-            c,
-        ),
-        Scenario("GET /typology", get_path(f"/api/v1/typology?vintage={VINTAGE}"), 50, c),
-        Scenario(
-            f"GET /areas/{{code}} ({len(codes)} UTLA/ICB codes)",
-            get_rotating([f"/api/v1/areas/{code}?vintage={VINTAGE}" for code in codes]),
-            50,
-            c,
-        ),
-        Scenario(f"GET /lookup?lat=&lon= ({len(singles)} points)", get_rotating(singles), 20, c),
-        Scenario(
-            f"POST /lookup ({BATCH_SIZE:,} points)",
-            post_json("/api/v1/lookup", batch),
-            1000,
-            args.batch_clients,
-        ),
-    ]
-
-
-# --- the load -----------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    latencies: list[float] = field(default_factory=list)  # seconds, successful or not
-    errors: int = 0
-    first_error: str = ""
-    elapsed: float = 0.0
-    client_cpu: float = 0.0  # the load generator's CPU time / elapsed (1.0 = one core)
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def add(self, latencies: list[float], errors: int, first_error: str) -> None:
-        with self.lock:
-            self.latencies += latencies
-            self.errors += errors
-            self.first_error = self.first_error or first_error
-
-
-class Budget:
-    """A shared, thread-safe request counter with a deadline."""
-
-    def __init__(self, max_requests: int, seconds: float) -> None:
-        self._left = max_requests
-        self._lock = threading.Lock()
-        self.deadline = time.perf_counter() + seconds
-
-    def take(self) -> int | None:
-        """The next request number, or None when the time or the count is used up."""
-        if time.perf_counter() >= self.deadline:
-            return None
-        with self._lock:
-            if self._left <= 0:
-                return None
-            self._left -= 1
-            return self._left
-
-
-def client(scenario: Scenario, base: str, budget: Budget, result: Result) -> None:
-    latencies: list[float] = []
-    errors, first_error = 0, ""
-    with requests.Session() as session:
-        while (n := budget.take()) is not None:
-            start = time.perf_counter()
-            try:
-                response = scenario.send(session, base, n)
-                ok = 200 <= response.status_code < 300
-                problem = "" if ok else f"HTTP {response.status_code}: {response.text[:200]}"
-            except requests.RequestException as exc:
-                problem = f"{type(exc).__name__}: {exc}"
-            latencies.append(time.perf_counter() - start)
-            if problem:
-                errors += 1
-                first_error = first_error or problem
-    result.add(latencies, errors, first_error)
-
-
-def run_load(scenario: Scenario, base: str, max_requests: int, seconds: float) -> Result:
-    result = Result()
-    budget = Budget(max_requests, seconds)
-    threads = [
-        threading.Thread(target=client, args=(scenario, base, budget, result), daemon=True)
-        for _ in range(scenario.clients)
-    ]
-    start, cpu = time.perf_counter(), time.process_time()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    result.elapsed = time.perf_counter() - start
-    result.client_cpu = (time.process_time() - cpu) / result.elapsed
-    return result
-
-
-def run_scenario(scenario: Scenario, base: str, args: argparse.Namespace) -> Result:
-    warmup = args.warmup * scenario.clients
-    progress(f"{scenario.name}: warm-up ({warmup} requests, {scenario.clients} clients)…")
-    warm = run_load(scenario, base, warmup, args.duration)
-    if warm.latencies:
-        progress(f"  warm-up slowest request: {max(warm.latencies) * 1e3:,.0f} ms")
-    if warm.errors:
-        progress(f"  warm-up errors: {warm.errors}; first: {warm.first_error}")
-    progress(f"{scenario.name}: {args.duration:g} s, {scenario.clients} clients…")
-    result = run_load(scenario, base, args.max_requests, args.duration)
-    progress(
-        f"  {len(result.latencies):,} requests, {result.errors} errors"
-        + (f"; first: {result.first_error}" if result.errors else "")
-    )
-    return result
+    v = f"vintage={VINTAGE}"
+    baseline = Scenario(f"GET /areas/{{code}} ({len(codes)} UTLA/ICB codes)",
+                        [f"/api/v1/areas/{code}?{v}" for code in codes], 50, c)  # fmt: skip
+    return baseline, [
+        Scenario("GET /splits?by=utla&across=icb (national)",
+                 [f"/api/v1/splits?by=utla&across=icb&{v}"], 20, c),
+        Scenario(f"GET /splits?area={ESSEX}", [f"/api/v1/splits?area={ESSEX}&{v}"], 20, c),
+        Scenario("GET /typology", [f"/api/v1/typology?{v}"], 20, c),
+        Scenario("GET /typology?by=ltla", [f"/api/v1/typology?by=ltla&{v}"], 20, c),
+        Scenario("GET /layers/icb?simplify=500", [f"/api/v1/layers/icb?simplify=500&{v}"], 50, c),
+        Scenario(f"GET /lookup?lat=&lon= ({len(singles)} points)", singles, 20, c),
+        Scenario(f"POST /lookup ({BATCH_SIZE:,} points)", ["/api/v1/lookup"], 1000,
+                 args.batch_clients, json.dumps(batch)),
+    ]  # fmt: skip
 
 
 # --- the report ---------------------------------------------------------------------------
 
 
-def table_row(scenario: Scenario, result: Result) -> str:
-    count = len(result.latencies)
-    if count:
-        p50, p95, p99 = np.percentile(np.array(result.latencies) * 1e3, [50, 95, 99])
-    else:
-        p50 = p95 = p99 = float("nan")
-    met = count > 0 and result.errors == 0 and p95 < scenario.target_ms
-    target = f"p95 < {scenario.target_ms:g} ms, 0 errors"
-    rate = count / result.elapsed if result.elapsed else 0.0
+def table_row(scenario: Scenario, result: Result, base: Result) -> str:
+    met = result.requests > 0 and result.errors == 0 and result.p95 < scenario.target_ms
+    ratio = result.rate / base.rate if base.rate else float("nan")
     return (
-        f"| {scenario.name} | {scenario.clients} | {count:,} | {rate:,.1f} | {p50:,.1f} "
-        f"| {p95:,.1f} | {p99:,.1f} | {result.errors} | {result.client_cpu:.0%} | {target} | "
-        f"{'yes' if met else '**no**'} |"
+        f"| {scenario.name} | {scenario.connections} | {result.requests:,} | {result.rate:,.0f} "
+        f"| {result.p50:,.1f} | {result.p95:,.1f} | {result.p99:,.1f} | {result.errors} "
+        f"| {base.rate:,.0f} | {base.p95:,.1f} | {ratio:.2f}× | p95 < {scenario.target_ms:g} ms "
+        f"| {'yes' if met else '**no**'} |"
     )
 
 
-def report(args: argparse.Namespace, ready: float, rows: list[str]) -> str:
+def report(args: argparse.Namespace, ready: float, wrk: str, rows: list[str]) -> str:
+    version = subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.split("[")[0]
     lines = [
         "# Boundary Lab API benchmark",
         "",
-        f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python "
-        f"{platform.python_version()}, gunicorn {importlib.metadata.version('gunicorn')} "
-        f"({app_target()}, {args.workers} {args.worker_class} workers x {args.threads} "
-        f"thread(s), ready in {ready:.1f} s)",
+        f"Machine: {os.cpu_count()} CPUs (shared with the load generator), {platform.platform()}"
+        f", Python {platform.python_version()}, gunicorn {importlib.metadata.version('gunicorn')}"
+        f" ({app_target()}, {args.workers} {args.worker_class} workers, ready in {ready:.1f} s);"
+        f" load average {os.getloadavg()[0]:.1f} at the end.",
         "",
-        f"Load: {args.clients} concurrent clients ({args.batch_clients} for the batch), each a "
-        f"requests.Session on loopback on the same machine, {args.duration:g} s or "
-        f"{args.max_requests:,} requests a scenario after an unmeasured warm-up; vintage "
-        f"{VINTAGE}; latency is the client's, from sending to the whole body read. "
-        "Client CPU: the load generator's own CPU use (100% = one core) on the same CPUs.",
+        f"Load: {version.strip()}, {args.clients} connections ({args.batch_clients} for the "
+        f"batch), {args.duration:g} s a run after an unmeasured warm-up, vintage {VINTAGE}. "
+        "Baseline: the cached GET /areas/{code} run for the same time right after each "
+        "scenario; ratio = scenario req/s / baseline req/s.",
         "",
-        "| scenario | clients | requests | req/s | p50 ms | p95 ms | p99 ms | errors "
-        "| client CPU | target | met? |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| scenario | connections | requests | req/s | p50 ms | p95 ms | p99 ms | errors "
+        "| baseline req/s | baseline p95 ms | req/s ratio | target | met? |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *rows,
     ]
     return "\n".join(lines)
@@ -358,27 +307,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--worker-class", default="sync", help="gunicorn worker class (default sync)"
     )
+    parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
+    parser.add_argument("--clients", type=int, default=20, help="connections (default 20)")
     parser.add_argument(
-        "--threads", type=int, default=1, help="gunicorn threads a worker (default 1)"
+        "--batch-clients", type=int, default=2, help="connections, batch lookup (default 2)"
     )
-    parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
-    parser.add_argument(
-        "--batch-clients", type=int, default=2, help="concurrent clients, batch (default 2)"
-    )
-    parser.add_argument(
-        "--duration", type=float, default=30.0, help="seconds a scenario (default 30)"
-    )
-    parser.add_argument(
-        "--max-requests", type=int, default=50_000, help="most requests a scenario (default 50000)"
-    )
-    parser.add_argument(
-        "--warmup", type=int, default=2, help="unmeasured requests a client first (default 2)"
-    )
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds a run (default 15)")
     parser.add_argument(
         "--ready-timeout", type=float, default=60.0, help="seconds to wait for healthz (60)"
     )
     args = parser.parse_args(argv)
-    for name in ("workers", "threads", "clients", "batch_clients", "max_requests", "warmup"):
+    args.threads = 1
+    for name in ("workers", "clients", "batch_clients"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.duration <= 0:
@@ -390,18 +330,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    plan = scenarios(args.data, args)
+    wrk = find_wrk()
+    baseline, plan = scenarios(args.data, args)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_api.") as tmp:
         server = start_server(args.data, args, Path(tmp))
         try:
             ready = wait_ready(server, args.ready_timeout)
             progress(f"server ready at {server.base_url} after {ready:.1f} s")
+            for scenario in [baseline, *plan]:  # warm-up: every cache filled, unmeasured
+                run_wrk(wrk, scenario, server.base_url, 5, Path(tmp))
             for scenario in plan:
-                rows.append(table_row(scenario, run_scenario(scenario, server.base_url, args)))
+                progress(f"{scenario.name}: {args.duration:g} s, then the baseline…")
+                result = run_wrk(wrk, scenario, server.base_url, args.duration, Path(tmp))
+                base = run_wrk(wrk, baseline, server.base_url, args.duration, Path(tmp))
+                rows.append(table_row(scenario, result, base))
         finally:
             stop_server(server)
-    print(report(args, ready, rows))
+    print(report(args, ready, wrk, rows))
     return 0
 
 

@@ -1,5 +1,10 @@
-"""Finished JSON responses kept per loaded vintage. The store is read-only for the life
-of a process, so a response for the same parameters is always the same bytes."""
+"""Finished JSON responses kept per loaded vintage, serialised once. The store is read-only
+for the life of a process, so every read that is a pure function of the vintage and its
+parameters (areas, splits, typology, layer outlines, PCN reports, evaluations of saved,
+immutable scenarios) answers the same bytes for the same normalised parameters.
+
+Keys are normalised parameters (codes rather than names, parsed numbers), so spellings of
+one question share an entry. A build that raises caches nothing: errors are unchanged."""
 
 from __future__ import annotations
 
@@ -14,7 +19,12 @@ from geodata.store import VintageData
 MAX_ENTRIES = 1024  # thresholds and bboxes are free numbers: keep the cache bounded
 
 
-def cached_json(data: VintageData, key: Hashable, build: Callable[[], Any]) -> Response:
+def cached_json(
+    data: VintageData,
+    key: Hashable,
+    build: Callable[[], Any],
+    mimetype: str = "application/json",
+) -> Response:
     cache: OrderedDict[Hashable, bytes] = data.cache.setdefault("responses", OrderedDict())
     body = cache.get(key)
     if body is None:
@@ -24,4 +34,4 @@ def cached_json(data: VintageData, key: Hashable, build: Callable[[], Any]) -> R
             cache.popitem(last=False)
     else:
         cache.move_to_end(key)
-    return current_app.response_class(body, mimetype="application/json")
+    return current_app.response_class(body, mimetype=mimetype)

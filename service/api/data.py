@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from flask import Response, jsonify
 
+from geodata.errors import BoundaryLabError
 from geodata.layers import LAYERS, code_column
 from geodata.output import records
 from geodata.provenance import Provenance
@@ -81,10 +82,9 @@ def layer_boundaries(layer: str) -> Response:
         raise bad_request(
             "the lsoa layer is too large to send whole; give a bbox", parameter="bbox"
         )
-    collection = layer_geojson(data, layer, tolerance, bbox)
-    response = jsonify(collection)
-    response.mimetype = "application/geo+json"
-    return response
+    return cached_json(data, ("layer", layer, tolerance, bbox),
+                       lambda: layer_geojson(data, layer, tolerance, bbox),
+                       mimetype="application/geo+json")  # fmt: skip
 
 
 def _find_unit(data: VintageData, code: str) -> list[str]:
@@ -151,25 +151,37 @@ def _area_body(data: VintageData, code: str, layer: str, layers: list[str]) -> d
     }
 
 
+def _area_key(data: VintageData, layer: str, area: str | None) -> str | None:
+    """An area by its code, so its names and spellings share one cache entry; as given
+    when it is not found (the split itself then refuses it)."""
+    if area is None:
+        return None
+    try:
+        return data.find_area(layer, area)
+    except BoundaryLabError:
+        return f"as given: {area}"
+
+
 @api.get("/splits")
 def split() -> Response:
-    data = with_status(_vintage(), "sa", params.sa_status())
-    result = splits(
-        data,
-        params.area_layer("by", "utla"),
-        params.area_layer("across", "icb"),
-        params.text("area"),
-    )
-    return jsonify(
-        {
+    base = _vintage()
+    status = params.sa_status()
+    by, across = params.area_layer("by", "utla"), params.area_layer("across", "icb")
+    area = params.text("area")
+    data = with_status(base, "sa", status)
+
+    def body() -> dict[str, Any]:
+        result = splits(data, by, across, area)
+        return {
             "vintage": data.name,
             "by": result.by,
             "across": result.across,
             "provenance": result.provenance.as_dict(),
-            "sa_status": params.sa_status(),
+            "sa_status": status,
             "rows": records(result.frame),
         }
-    )
+
+    return cached_json(base, ("splits", by, across, _area_key(data, by, area), status), body)
 
 
 def thresholds() -> Thresholds:
@@ -193,16 +205,19 @@ def typology_by() -> str:
 @api.get("/typology")
 def typology_view() -> Response:
     data = _vintage()
-    result = typology(data, thresholds(), la_layer=typology_by())
-    return jsonify(
-        {
+    limits, by = thresholds(), typology_by()
+
+    def body() -> dict[str, Any]:
+        result = typology(data, limits, la_layer=by)
+        return {
             "vintage": data.name,
             "by": result.la_layer,
             "thresholds": vars(result.thresholds),
             "provenance": result.provenance.as_dict(),
             "rows": records(result.frame),
         }
-    )
+
+    return cached_json(data, ("typology", by, limits), body)
 
 
 @api.get("/healthz")

@@ -42,16 +42,23 @@ def pcns() -> Response:
 
 
 def _splits() -> tuple[VintageData, str, PcnReport]:
+    data, layer, across, split_only = _split_params()
+    return data, across, pcn_splits(data, layer, across, split_only=split_only)
+
+
+def _split_params() -> tuple[VintageData, PcnLayer, str, bool]:
     data, layer = _layer()
     across = params.area_layer("across", "utla")
     split_only = (params.text("all", "false") or "false").lower() not in ("true", "1")
-    return data, across, pcn_splits(data, layer, across, split_only=split_only)
+    return data, layer, across, split_only
 
 
 @api.get("/pcns/splits")
 def pcn_split_view() -> Response:
-    data, across, report = _splits()
-    return jsonify({"across": across, **_report_json(data, report)})
+    data, layer, across, split_only = _split_params()
+    return cached_json(data, ("pcn-splits", across, split_only), lambda: {
+        "across": across,
+        **_report_json(data, pcn_splits(data, layer, across, split_only=split_only))})  # fmt: skip
 
 
 @api.get("/pcns/area/<code>")
@@ -62,14 +69,16 @@ def pcns_of_area(code: str) -> Response:
     if not layers:
         raise not_found(f"no council, ICB, SICBL or region has the code {code!r}")
     by = "utla" if "utla" in layers else layers[0]
-    return jsonify({"code": code, "layer": by,
-                    **_report_json(data, area_pcns(data, layer, by, code))})  # fmt: skip
+    return cached_json(data, ("pcn-area", code), lambda: {
+        "code": code, "layer": by,
+        **_report_json(data, area_pcns(data, layer, by, code))})  # fmt: skip
 
 
 @api.get("/pcns/mismatches")
 def pcn_mismatches() -> Response:
     data, layer = _layer()
-    return jsonify({"vintage": data.name, "rows": records(mismatches(layer))})
+    return cached_json(data, ("pcn-mismatches",), lambda: {
+        "vintage": data.name, "rows": records(mismatches(layer))})  # fmt: skip
 
 
 def _download(title: str, sheet: str, report: PcnReport, filename: str, ext: str) -> Response:

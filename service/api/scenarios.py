@@ -18,6 +18,7 @@ from geodata.scenarios.rules import RuleSet
 from geodata.scenarios.shapes import icb_shapes
 from geodata.scenarios.statutory import statutory_description
 from geodata.scenarios.upload import best_fit, read_candidates
+from geodata.store import VintageData
 
 from .. import params
 from ..auth import identity, requires
@@ -25,6 +26,7 @@ from ..context import services
 from ..db import ScenarioRecord, Upload
 from ..errors import bad_request, not_found
 from . import api
+from .cache import cached_json
 from .reports import attachment, check_format
 
 UPLOAD_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
@@ -186,8 +188,11 @@ def rule_set() -> RuleSet:
 def scenario_evaluation(scenario_id: int) -> Response:
     scenario = _scenario(_record(scenario_id))
     data = services().scenario_data(scenario)
-    return jsonify({"id": scenario_id,
-                    **evaluation_data(evaluate(data, scenario, rule_set()))})  # fmt: skip
+    rules = rule_set()
+    # Keyed by the scenario's content too: a saved scenario never changes, and an id
+    # reused after a delete cannot pick up another scenario's answer.
+    return cached_json(data, ("evaluation", scenario_id, scenario, rules), lambda: {
+        "id": scenario_id, **evaluation_data(evaluate(data, scenario, rules))})  # fmt: skip
 
 
 @api.get("/scenarios/<int:scenario_id>/report.<ext>")
@@ -206,6 +211,13 @@ def scenario_report(scenario_id: int, ext: str) -> Response:
 def scenario_boundaries(scenario_id: int) -> Response:
     scenario = _scenario(_record(scenario_id))
     data = services().scenario_data(scenario)
+    tolerance = params.number("simplify", 0, 5000, default=100.0) or 0.0
+    return cached_json(data, ("boundaries", scenario_id, scenario, tolerance),
+                       lambda: _boundaries(data, scenario, tolerance),
+                       mimetype="application/geo+json")  # fmt: skip
+
+
+def _boundaries(data: VintageData, scenario: Scenario, tolerance: float) -> dict[str, Any]:
     assignment = resolve(data, scenario)
     shapes = icb_shapes(data, assignment.icb)
     population = data.table.groupby(assignment.icb)["population"].sum()
@@ -218,10 +230,7 @@ def scenario_boundaries(scenario_id: int) -> Response:
          "polsby_popper": [round(s.polsby_popper, 4) for s in shapes.values()]},
         geometry=[s.outline for s in shapes.values()], crs="EPSG:27700",
     )  # fmt: skip
-    tolerance = params.number("simplify", 0, 5000, default=100.0) or 0.0
-    response = jsonify(to_geojson(simplify_coverage(frame, tolerance)))
-    response.mimetype = "application/geo+json"
-    return response
+    return to_geojson(simplify_coverage(frame, tolerance))
 
 
 def _csv_download(text: str, filename: str) -> Response:

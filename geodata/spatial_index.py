@@ -18,6 +18,7 @@ class BlockIndex:
         self.polygons = np.asarray(polygons)
         self.tree = shapely.STRtree(self.polygons)
         self._points: NDArray[np.object_] | None = None
+        self._point_tree: shapely.STRtree | None = None
 
     def __len__(self) -> int:
         return len(self.polygons)
@@ -28,6 +29,20 @@ class BlockIndex:
         if self._points is None:
             self._points = shapely.point_on_surface(self.polygons)
         return self._points
+
+    def use_representative_points(self, points: NDArray[np.object_]) -> None:
+        """Take the blocks' representative points as computed at build time (the store
+        keeps them), rather than computing them on first use."""
+        if len(points) != len(self.polygons):
+            raise ValueError(f"{len(points)} points for {len(self.polygons)} blocks")
+        self._points, self._point_tree = np.asarray(points), None
+
+    @property
+    def point_tree(self) -> shapely.STRtree:
+        """An STRtree over the representative points, built once."""
+        if self._point_tree is None:
+            self._point_tree = shapely.STRtree(self.representative_points)
+        return self._point_tree
 
     def locate(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.int64]:
         """The block containing each point, or -1; a point on a shared border takes the
@@ -67,11 +82,12 @@ class BlockIndex:
         self, candidates: NDArray[np.object_]
     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Best-fit: each block goes to the candidate polygon holding its representative
-        point. Returns (candidate per block, -1 for none; count of candidates per block)."""
-        prepared = np.asarray(candidates)
-        shapely.prepare(prepared)
-        cand_tree = shapely.STRtree(prepared)
-        block_idx, cand_idx = cand_tree.query(self.representative_points, predicate="within")
+        point. Returns (candidate per block, -1 for none; count of candidates per block).
+
+        The cached tree of points is queried with each candidate, which the query prepares
+        once (``contains`` of a prepared polygon is the fast direction; ``within`` against
+        a tree of unprepared candidates tests every point against raw polygons)."""
+        cand_idx, block_idx = self.point_tree.query(np.asarray(candidates), predicate="contains")
         counts = np.bincount(block_idx, minlength=len(self)).astype(np.int64)
         assigned = np.full(len(self), -1, dtype=np.int64)
         assigned[block_idx] = cand_idx

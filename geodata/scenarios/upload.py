@@ -21,6 +21,7 @@ from ..errors import BoundaryLabError, describe_rows
 from ..geometry import block_index
 from ..store import VintageData
 from .model import Scenario
+from .resolve import baseline
 
 MAX_FEATURES = 500
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -204,11 +205,12 @@ def best_fit(data: VintageData, candidates: Candidates, name: str) -> BestFit:
                           f"candidate (the candidates overlap): "
                           f"{describe_rows(codes[counts > 1])}")  # fmt: skip
     labels = candidates.frame["label"].to_numpy()
-    baseline = data.table["icb_code"].to_numpy().astype(object)
+    upper = np.array([str(label).upper() for label in labels], dtype=object)
+    baseline_icb = baseline(data).icb
     inside = assigned >= 0
-    target = np.where(inside, labels[np.maximum(assigned, 0)], baseline)
-    changed = inside & (np.char.upper(target.astype(str)) != baseline.astype(str))
-    blocks = dict(zip(codes[changed], target[changed], strict=True))
+    rows = np.flatnonzero(inside)
+    changed = rows[upper[assigned[rows]] != baseline_icb[rows]]
+    blocks = dict(zip(codes[changed], labels[assigned[changed]], strict=True))
     notes = tuple(candidates.warnings)
     scenario = Scenario(data.name, name, notes=notes).with_blocks(blocks)
     return BestFit(scenario, candidates, list(codes[~inside]), int(inside.sum()))

@@ -1,7 +1,7 @@
 """The ``boundary-lab`` command line: build the store, print splits and the typology.
 
-The splits and typology paths import pandas and pyarrow only (never geopandas), so a
-cold call stays well under a second.
+The splits path imports numpy alone (arrays kept in the store, see quick_split.py), the
+typology path pandas and pyarrow; neither imports geopandas.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cells import FORMATS
 from .errors import BoundaryLabError, UnknownNameError
 from .layers import AREA_LAYERS
-from .output import FORMATS
 
 if TYPE_CHECKING:
     from .store import VintageData
@@ -111,6 +111,10 @@ def _with_sa_status(data: VintageData, args: argparse.Namespace) -> tuple[Vintag
 
 
 def cmd_splits(args: argparse.Namespace) -> int:
+    from .quick_split import try_splits
+
+    if try_splits(args):  # numpy only, from arrays kept in the store
+        return 0
     from .splits import splits
 
     data = _store(args).load(args.vintage)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .derived import stored_outlines, stored_points
 from .layers import code_column
 from .spatial_index import BlockIndex
 from .store import VintageData
@@ -30,7 +31,11 @@ def block_index(data: VintageData) -> BlockIndex:
     """The vintage's LSOA index, built once per loaded vintage."""
     cached = data.cache.get("block_index")
     if cached is None:
-        cached = data.cache["block_index"] = BlockIndex(data.geometry().geometry.values)
+        cached = BlockIndex(data.geometry().geometry.values)
+        points = stored_points(data)
+        if points is not None:
+            cached.use_representative_points(points)  # type: ignore[arg-type]
+        data.cache["block_index"] = cached
     return cached
 
 
@@ -40,6 +45,10 @@ def dissolve(data: VintageData, layer: str) -> gpd.GeoDataFrame:
     key = f"dissolved:{layer}"
     if key in data.cache:
         return data.cache[key]
+    stored = stored_outlines(data, layer, 0.0) if layer != "lsoa" else None
+    if stored is not None:
+        data.cache[key] = stored
+        return stored
     geometry = data.geometry()
     if layer == "lsoa":
         frame = gpd.GeoDataFrame(
@@ -68,6 +77,18 @@ def dissolve(data: VintageData, layer: str) -> gpd.GeoDataFrame:
             crs=geometry.crs,
         )
     data.cache[key] = frame
+    return frame
+
+
+def simplified(data: VintageData, layer: str, tolerance_m: float) -> gpd.GeoDataFrame:
+    """``dissolve(data, layer)`` simplified as a coverage, cached per process (read from
+    the store when it was precomputed at build time)."""
+    key = f"simplified:{layer}:{tolerance_m:g}"
+    if key not in data.cache:
+        stored = stored_outlines(data, layer, tolerance_m) if tolerance_m > 0 else None
+        data.cache[key] = (stored if stored is not None
+                           else simplify_coverage(dissolve(data, layer), tolerance_m))  # fmt: skip
+    frame: gpd.GeoDataFrame = data.cache[key]
     return frame
 
 

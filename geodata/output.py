@@ -11,7 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-FORMATS = ("table", "json", "csv")
+from .cells import FORMATS, cell, flat, layout, short_name
+
+__all__ = ["FORMATS", "flat", "plain", "records", "short_name", "to_csv", "to_json", "to_table"]
 
 
 def plain(value: Any) -> Any:
@@ -36,17 +38,6 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def flat(value: Any) -> Any:
-    """One CSV cell: lists joined with '; ', nested records as 'name: 12.3%'."""
-    if isinstance(value, list):
-        return "; ".join(str(flat(v)) for v in value)
-    if isinstance(value, dict):
-        name = short_name(value.get("icb_name") or value.get("name") or "")
-        share = value.get("share")
-        return f"{name}: {share:.1%}" if share is not None else name
-    return value
-
-
 def to_json(frame: pd.DataFrame) -> str:
     return json.dumps(records(frame), indent=1, ensure_ascii=False)
 
@@ -60,42 +51,12 @@ def to_csv(frame: pd.DataFrame) -> str:
     return out.getvalue()
 
 
-def short_name(name: str) -> str:
-    """'NHS Mid and South Essex Integrated Care Board' -> 'Mid and South Essex ICB'."""
-    name = name.removeprefix("NHS ")
-    return name.replace(" Integrated Care Board", " ICB")
-
-
-def _cell(column: str, value: Any) -> str:
-    value = plain(value)
-    if value is None:
-        return ""
-    if column.endswith("_name") and isinstance(value, str):
-        return short_name(value)
-    if column in ("share", "main_share", "share_of_icb") or column.endswith("_share"):
-        return f"{value:.1%}"
-    if column.endswith("population") and isinstance(value, (int, float)):
-        return f"{value:,.0f}"
-    return str(flat(value))
-
-
 def to_table(frame: pd.DataFrame, columns: Sequence[str], footer: Sequence[str] = ()) -> str:
     """A fixed-width text table of ``columns``, numbers right-aligned, then a footer."""
     header = list(columns)
     cells = [
-        [_cell(c, v) for c, v in zip(header, row, strict=True)]
+        [cell(c, plain(v)) for c, v in zip(header, row, strict=True)]
         for row in frame[header].itertuples(index=False, name=None)
     ]
-    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in header]
-
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(
-            v.rjust(w) if num else v.ljust(w)
-            for v, w, num in zip(values, widths, numeric, strict=True)
-        ).rstrip()
-
-    out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in cells)]
-    if footer:
-        out += ["", *footer]
-    return "\n".join(out)
+    return layout(header, cells, numeric, footer)

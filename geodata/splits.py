@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
 from .errors import BoundaryLabError
-from .layers import NONE_LABEL, code_column
+from .layers import code_column
 from .provenance import Provenance
+from .split_core import split_columns
 from .store import VintageData
 
 SPLIT_COLUMNS = [
@@ -40,23 +39,6 @@ def _categorical(column: pd.Series) -> pd.Categorical:
     return values if isinstance(values, pd.Categorical) else pd.Categorical(column.to_numpy())
 
 
-def _slots(cat: pd.Categorical) -> tuple[NDArray[np.int64], NDArray[np.object_]]:
-    """Category number of each block and the code of each number. Blocks in no unit (a
-    nullable layer, like strategic authorities) get one more number, whose code is None."""
-    numbers = cat.codes.astype(np.int64)
-    codes = np.asarray(cat.categories, dtype=object)
-    if (numbers < 0).any():
-        numbers = np.where(numbers < 0, len(codes), numbers)
-        codes = np.concatenate([codes, np.array([None], dtype=object)])
-    return numbers, codes
-
-
-def _lookup(codes: NDArray[np.object_], names: dict[str, str] | None) -> NDArray[np.object_]:
-    if names is None:
-        return codes
-    return np.array([NONE_LABEL if c is None else names.get(c, "") for c in codes], dtype=object)
-
-
 def split_table(
     table: pd.DataFrame,
     by: str,
@@ -66,42 +48,14 @@ def split_table(
     """Population of every (by, across) pair, its share of the ``by`` unit, largest first;
     with ``names`` (by, across: code -> name), the ``by_name`` and ``across_name`` too.
     Blocks in no unit of a nullable layer count under code None, named "none", so every
-    total still reconciles.
-
-    A split is a two-way histogram of the blocks, so it is counted with ``np.bincount`` on
-    the categorical codes rather than a general group-by: several times faster.
-    """
-    by_numbers, by_codes = _slots(_categorical(table[code_column(by)]))
-    across_numbers, across_codes = _slots(_categorical(table[code_column(across)]))
-    n_across = len(across_codes)
-    cell = by_numbers * n_across + across_numbers
-    cells = len(by_codes) * n_across
-    population = table["population"].to_numpy()
-    pair_population = np.bincount(cell, weights=population, minlength=cells)
-    pairs = np.flatnonzero(np.bincount(cell, minlength=cells))  # pairs with any block
-    by_idx, across_idx = np.divmod(pairs, n_across)
-    pop = pair_population[pairs]
-    if population.dtype.kind in "iu":
-        pop = pop.round().astype(population.dtype)
-    totals = np.bincount(by_numbers, weights=population, minlength=len(by_codes))
-    by_total = totals[by_idx]
-    share = np.divide(pop, by_total, out=np.zeros(len(pop)), where=by_total > 0)
-    # Categories are sorted codes, so index order is code order (with "none" last): by
-    # unit, then largest first.
-    order = np.lexsort((across_idx, -pop, by_idx))
-    by_idx, across_idx = by_idx[order], across_idx[order]
-    columns: dict[str, NDArray[Any]] = {"by_code": by_codes[by_idx]}
-    if names is not None:
-        columns["by_name"] = _lookup(by_codes, names[0])[by_idx]
-    columns["across_code"] = across_codes[across_idx]
-    if names is not None:
-        columns["across_name"] = _lookup(across_codes, names[1])[across_idx]
-    columns |= {
-        "population": pop[order],
-        "share": share[order],
-        "by_population": by_total[order].astype(pop.dtype),
-    }
-    return pd.DataFrame(columns)
+    total still reconciles (see ``split_core.split_columns``)."""
+    by_cat = _categorical(table[code_column(by)])
+    across_cat = _categorical(table[code_column(across)])
+    return pd.DataFrame(split_columns(
+        (by_cat.codes, np.asarray(by_cat.categories, dtype=object)),
+        (across_cat.codes, np.asarray(across_cat.categories, dtype=object)),
+        table["population"].to_numpy(), names,
+    ))  # fmt: skip
 
 
 def splits(data: VintageData, by: str, across: str, area: str | None = None) -> SplitResult:

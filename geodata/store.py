@@ -18,19 +18,46 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from .errors import StoreError, UnknownNameError
 from .files import replace_folder
 from .layers import LAYERS, code_column
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
     from .ingest import BuiltVintage
 
 STORE_FORMAT = 1
 TABLE_FILES = ("blocks.parquet", "units.parquet", "geometry.parquet", "meta.json")
+
+
+def find_code(names: dict[str, str], layer: str, query: str, vintage: str) -> str:
+    """The code of one unit among ``names`` (code -> name) given its code or name
+    (case-insensitive): an exact code or name wins, else the one name containing it."""
+    if query in names:
+        return query
+    wanted = query.strip().casefold()
+    for code, name in names.items():
+        if code.casefold() == wanted or name.casefold() == wanted:
+            return code
+    partial = [code for code, name in names.items() if wanted in name.casefold()]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        choices = ", ".join(f"{names[c]} ({c})" for c in sorted(partial)[:10])
+        raise UnknownNameError(f"{layer} area", query, [], hint=f"ambiguous, it matches: {choices}")
+    raise UnknownNameError(
+        f"{layer} area",
+        query,
+        list(names.values()),
+        hint=f"list them with: boundary-lab areas --layer {layer} --vintage {vintage}",
+    )
+
+
+def read_meta(path: Path) -> dict[str, Any]:
+    meta: dict[str, Any] = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    return meta
 
 
 def default_data_dir() -> Path:
@@ -102,27 +129,7 @@ class VintageData:
 
         An exact code or name wins; otherwise a name containing the query, if only one does.
         """
-        names = self.names[self.check_layer(layer)]
-        if query in names:
-            return query
-        wanted = query.strip().casefold()
-        for code, name in names.items():
-            if code.casefold() == wanted or name.casefold() == wanted:
-                return code
-        partial = [code for code, name in names.items() if wanted in name.casefold()]
-        if len(partial) == 1:
-            return partial[0]
-        if partial:
-            choices = ", ".join(f"{names[c]} ({c})" for c in sorted(partial)[:10])
-            raise UnknownNameError(
-                f"{layer} area", query, [], hint=f"ambiguous, it matches: {choices}"
-            )
-        raise UnknownNameError(
-            f"{layer} area",
-            query,
-            list(names.values()),
-            hint=f"list them with: boundary-lab areas --layer {layer} --vintage {self.name}",
-        )
+        return find_code(self.names[self.check_layer(layer)], layer, query, self.name)
 
     def geometry(self) -> gpd.GeoDataFrame:
         """LSOA polygons in EPSG:27700, in block-table order (loaded on first use)."""
@@ -182,7 +189,9 @@ class Store:
                 built,
                 hint=f"built in {self.root}; build it with: boundary-lab build --vintage {name}",
             )
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        meta = read_meta(path)
+        import pandas as pd  # here, not at import: the quick split path never needs it
+
         if meta.get("format") != STORE_FORMAT:
             raise StoreError(
                 f"{path} was built by another version (format {meta.get('format')}, "
@@ -194,13 +203,16 @@ class Store:
             table=pd.read_parquet(path / "blocks.parquet"),
             units=pd.read_parquet(path / "units.parquet"),
             meta=meta,
+            cache={"loaded_from_store": True},  # derived geometry files match it
         )
         self._loaded[name] = data
         return data
 
-    def write(self, built: BuiltVintage) -> Path:
+    def write(self, built: BuiltVintage, derived: bool = True) -> Path:
         """Write a vintage into a temporary folder, then swap it in: a failure leaves the
-        previous build untouched."""
+        previous build untouched. With the arrays of the quick CLI split
+        (``geodata.quick_split``) and, with ``derived``, the precomputed outlines and
+        points (``geodata.derived``)."""
         self.root.mkdir(parents=True, exist_ok=True)
         target = self.root / built.config.name
         with replace_folder(target) as staging:
@@ -208,5 +220,18 @@ class Store:
             built.units.to_parquet(staging / "units.parquet", index=False)
             built.geometry.to_parquet(staging / "geometry.parquet", index=False)
             (staging / "meta.json").write_text(json.dumps(built.meta, indent=1), encoding="utf-8")
+            import pandas as pd
+
+            from .quick_split import write_arrays
+
+            table = pd.read_parquet(staging / "blocks.parquet")  # as a load will see it
+            units = pd.read_parquet(staging / "units.parquet")
+            write_arrays(table, units, staging)
+            if derived:
+                from .derived import write_derived
+
+                written = VintageData(built.config.name, staging, table, units, built.meta,
+                                      built.geometry)  # fmt: skip
+                write_derived(written, staging)
         self._loaded.pop(built.config.name, None)
         return target

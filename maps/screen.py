@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from geodata.errors import UnknownNameError
-from geodata.geometry import dissolve, simplify_coverage
+from geodata.geometry import simplified
 from geodata.layers import LAYERS, code_column
 from geodata.splits import split_table
 from geodata.store import VintageData
@@ -34,11 +34,7 @@ def outlines(
     data: VintageData, layer: str, tolerance: float = NATIONAL_TOLERANCE_M
 ) -> gpd.GeoDataFrame:
     """code, name, population and simplified polygon of every unit of ``layer``."""
-    key = f"maps:outlines:{layer}:{tolerance:g}"
-    if key not in data.cache:
-        data.cache[key] = simplify_coverage(dissolve(data, layer), tolerance)
-    frame: gpd.GeoDataFrame = data.cache[key]
-    return frame
+    return simplified(data, layer, tolerance)
 
 
 def main_unit(data: VintageData, layer: str, across: str) -> pd.DataFrame:

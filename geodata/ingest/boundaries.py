@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from ..errors import InputError, describe_rows
 from ..layers import LSOA_EW_PATTERN
+from ..spatial_index import BlockIndex
 
 #: British National Grid: every area and distance is computed in it.
 WORKING_CRS = "EPSG:27700"
@@ -30,11 +31,23 @@ def clean_coverage(polygons: NDArray[np.object_]) -> tuple[NDArray[np.object_], 
     Generalised LSOA files are not always a clean coverage; the dissolve and simplify that
     the maps and scenarios use need one. Returns the polygons and how many changed area
     (by more than 0.01 m²).
+
+    Only where needed: the blocks with invalid edges and their neighbours are cleaned
+    together (a handful of the 33,000 in the 2024 LSOAs), which gives every block the same
+    shape as cleaning the whole layer (tested: ``shapely.equals`` for every block) in a
+    fraction of the time. Should the seam with the untouched blocks not come out valid,
+    the whole layer is cleaned instead.
     """
-    if shapely.coverage_is_valid(polygons):
+    invalid = np.flatnonzero(~shapely.is_empty(shapely.coverage_invalid_edges(polygons)))
+    if not len(invalid):
         return polygons, 0
-    cleaned = np.asarray(shapely.coverage_clean(polygons))
-    # The cleaner re-nodes every shared edge; count the blocks whose area actually moved.
+    index = BlockIndex(polygons)
+    area = np.union1d(invalid, index.intersecting(polygons[invalid])[0])
+    cleaned = np.array(polygons, dtype=object)
+    cleaned[area] = shapely.coverage_clean(polygons[area])
+    seam = np.union1d(area, index.intersecting(polygons[area])[0])
+    if not shapely.coverage_is_valid(cleaned[seam]):
+        cleaned = np.asarray(shapely.coverage_clean(polygons))
     changed = int((np.abs(shapely.area(cleaned) - shapely.area(polygons)) > 0.01).sum())
     return cleaned, changed
 

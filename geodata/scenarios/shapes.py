@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
-from ..geometry import block_index
+from ..geometry import block_index, dissolve
 from ..store import VintageData
-from ..unit_codes import UnitCodes
+from ..unit_codes import UnitCodes, unit_codes
 
 if TYPE_CHECKING:
     from .resolve import Assignment
@@ -49,10 +49,25 @@ def polsby_popper(outline: shapely.Geometry) -> float:
     return float(4 * math.pi * shapely.area(outline) / perimeter**2) if perimeter else 0.0
 
 
+def _baseline_outline(data: VintageData, code: str, key: str) -> shapely.Geometry | None:
+    """The vintage's own outline of ICB ``code`` when ``key`` is its baseline membership
+    (``dissolve`` unions the same LSOAs in the same order, and the store keeps it)."""
+    if "baseline_icb_keys" not in data.cache:
+        units = unit_codes(data, "icb_code")
+        data.cache["baseline_icb_keys"] = {
+            code: _membership_key(units.rows(i)) for i, code in enumerate(units.categories)
+        }
+    if data.cache["baseline_icb_keys"].get(code) != key:
+        return None
+    icbs = dissolve(data, "icb")
+    return icbs.geometry.to_numpy()[icbs["code"].to_numpy() == code][0]
+
+
 def _shape(data: VintageData, code: str, rows: np.ndarray, owner: np.ndarray) -> IcbShape:
     """``owner``: every LSOA's ICB as an integer code; ``rows`` are those of ICB ``code``."""
-    polygons = data.geometry().geometry.to_numpy()
-    outline = shapely.coverage_union_all(polygons[rows])
+    outline = _baseline_outline(data, code, _membership_key(rows))
+    if outline is None:
+        outline = shapely.coverage_union_all(data.geometry().geometry.to_numpy()[rows])
     parts = shapely.get_parts(outline)
     islands = exclaves = fragments = 0
     if len(parts) > 1:

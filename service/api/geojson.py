@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from pyproj import Transformer
 
-from geodata.geometry import block_index, dissolve, simplify_coverage, to_geojson
+from geodata.geometry import block_index, dissolve, simplified, simplify_coverage, to_geojson
 from geodata.layers import code_column
 from geodata.provenance import ATTRIBUTION
 from geodata.store import VintageData
@@ -18,8 +18,7 @@ _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 def _features(data: VintageData, layer: str, tolerance: float) -> list[dict[str, Any]]:
     key = f"geojson:{layer}:{tolerance:g}"
     if key not in data.cache:
-        frame = simplify_coverage(dissolve(data, layer), tolerance)
-        data.cache[key] = to_geojson(frame)["features"]
+        data.cache[key] = to_geojson(simplified(data, layer, tolerance))["features"]
     return data.cache[key]
 
 

@@ -1,0 +1,60 @@
+"""Text cells and the fixed-width table layout, without pandas (the quick split path of
+the CLI prints through these too)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+FORMATS = ("table", "json", "csv")
+
+
+def flat(value: Any) -> Any:
+    """One CSV cell: lists joined with '; ', nested records as 'name: 12.3%'."""
+    if isinstance(value, list):
+        return "; ".join(str(flat(v)) for v in value)
+    if isinstance(value, dict):
+        name = short_name(value.get("icb_name") or value.get("name") or "")
+        share = value.get("share")
+        return f"{name}: {share:.1%}" if share is not None else name
+    return value
+
+
+def short_name(name: str) -> str:
+    """'NHS Mid and South Essex Integrated Care Board' -> 'Mid and South Essex ICB'."""
+    name = name.removeprefix("NHS ")
+    return name.replace(" Integrated Care Board", " ICB")
+
+
+def cell(column: str, value: Any) -> str:
+    """One table cell from a plain Python value (see ``output.plain``)."""
+    if value is None:
+        return ""
+    if column.endswith("_name") and isinstance(value, str):
+        return short_name(value)
+    if column in ("share", "main_share", "share_of_icb") or column.endswith("_share"):
+        return f"{value:.1%}"
+    if column.endswith("population") and isinstance(value, (int, float)):
+        return f"{value:,.0f}"
+    return str(flat(value))
+
+
+def layout(
+    header: Sequence[str],
+    cells: list[list[str]],
+    numeric: Sequence[bool],
+    footer: Sequence[str] = (),
+) -> str:
+    """A fixed-width text table, numeric columns right-aligned, then a footer."""
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(
+            v.rjust(w) if num else v.ljust(w)
+            for v, w, num in zip(values, widths, numeric, strict=True)
+        ).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in cells)]
+    if footer:
+        out += ["", *footer]
+    return "\n".join(out)

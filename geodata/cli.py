@@ -205,7 +205,7 @@ COMPARE_VIEWS = ("summary", "moves", "recodes", "icbs", "utlas", "ltlas", "typol
 
 
 def cmd_compare_vintages(args: argparse.Namespace) -> int:
-    from .vintage_compare import comparison_xlsx, compare_vintages
+    from .vintage_compare import compare_vintages, comparison_xlsx
 
     if len(args.names) != 2:
         raise BoundaryLabError(
@@ -337,7 +337,7 @@ def make_parser() -> argparse.ArgumentParser:
     vi = sub.add_parser("vintages", parents=[common],
                         help="declared vintages and their state; or compare two")  # fmt: skip
     vi.add_argument("action", nargs="?", choices=("list", "compare"), default="list",
-                    help="list (default), or compare A B: what changed from vintage A to B")  # fmt: skip
+                    help="list (default), or compare A B: what changed from A to B")  # fmt: skip
     vi.add_argument("names", nargs="*", help="with compare: the two vintages, e.g. 2024 2026")
     vi.add_argument("--view", choices=COMPARE_VIEWS, default="summary",
                     help="with compare: which table to print (default summary)")  # fmt: skip

@@ -135,6 +135,10 @@ def _typology(a: VintageData, b: VintageData, key_a: dict[str, str], key_b: dict
     return joined.reset_index()
 
 
+def _split(councils: pd.DataFrame, when: str) -> int:
+    return int((councils[f"icbs_{when}"] > 1).sum())
+
+
 def compare_vintages(a: VintageData, b: VintageData) -> VintageComparison:
     """Everything that changed between vintage ``a`` and vintage ``b`` (same LSOAs)."""
     if a.name == b.name:
@@ -159,8 +163,8 @@ def compare_vintages(a: VintageData, b: VintageData) -> VintageComparison:
         ("ICBs under 1,000,000 people",
          int(((icbs["population_a"] > 0) & (icbs["population_a"] < 1_000_000)).sum()),
          int(((icbs["population_b"] > 0) & (icbs["population_b"] < 1_000_000)).sum())),
-        ("split UTLAs", int((utlas["icbs_before"] > 1).sum()), int((utlas["icbs_after"] > 1).sum())),
-        ("split LTLAs", int((ltlas["icbs_before"] > 1).sum()), int((ltlas["icbs_after"] > 1).sum())),
+        ("split UTLAs", _split(utlas, "before"), _split(utlas, "after")),
+        ("split LTLAs", _split(ltlas, "before"), _split(ltlas, "after")),
         ("coterminous UTLAs (type 1)", int((types["type_a"] == 1).sum()),
          int((types["type_b"] == 1).sum())),
         ("LSOAs that changed ICB", 0, int(moved.sum())),

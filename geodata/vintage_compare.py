@@ -127,7 +127,7 @@ def _typology(a: VintageData, b: VintageData, key_a: dict[str, str], key_b: dict
     columns = ["code", "name", "type", "main_icb_code", "main_icb_name", "main_share"]
     old = typology(a).frame[columns].set_index("code")
     new = typology(b).frame[columns].set_index("code")
-    joined = old.join(new.drop(columns="name"), how="outer", lsuffix="_a", rsuffix="_b")
+    joined = old.join(new.drop(columns="name"), how="outer", suffixes=("_a", "_b"))
     same_icb = [key_a.get(x) == key_b.get(y) for x, y in
                 zip(joined["main_icb_code_a"], joined["main_icb_code_b"], strict=True)]  # fmt: skip
     joined["type_changed"] = joined["type_a"] != joined["type_b"]

@@ -168,10 +168,15 @@ def _attribute(unit: pd.Series | None, name: str) -> Any:
 
 
 def alignment(
-    data: VintageData, status: str = "all", tolerance: float = 0.0, icb: Any = None
+    data: VintageData,
+    status: str = "all",
+    tolerance: float = 0.0,
+    icb: Any = None,
+    icb_names: dict[str, str] | None = None,
 ) -> Alignment:
     """Every ICB against the strategic authorities (``status``: all, or established only).
-    ``icb``: an ICB code per LSOA (a scenario's), else the vintage's own."""
+    ``icb``: an ICB code per LSOA (a scenario's, with ``icb_names`` for its new ICBs),
+    else the vintage's own."""
     if "sa" not in data.layers:
         raise BoundaryLabError(
             f"vintage {data.name} has no strategic authority layer (sa); use a vintage that "
@@ -180,7 +185,8 @@ def alignment(
     if not 0.0 <= tolerance < 0.5:
         raise BoundaryLabError(f"tolerance must be a share from 0 up to 0.5, got {tolerance}")
     filtered = with_status(data, "sa", status)
-    pairs = _pairs(filtered, None if icb is None else pd.Series(icb, index=data.table.index))
+    series = None if icb is None else pd.Series(icb, index=data.table.index)
+    pairs = _pairs(filtered, series, icb_names)
     pairs["sa_name"] = pairs["sa_name"].where(pairs["sa_code"].notna(), NONE_LABEL)
     method = METHOD + (f" Parts of an authority under {tolerance:.1%} of it are slivers, "
                        "not cuts." if tolerance else "")  # fmt: skip

@@ -103,3 +103,22 @@ def test_2027_mergers_over_http(client) -> None:  # noqa: ANN001
         "offenders_before"]
     assert any(g["uncertain"] for g in body["groups"])
     assert client.get("/api/v1/scenarios/builtin/nope/evaluation").status_code == 400
+
+
+def test_review_pages_and_maps(client) -> None:  # noqa: ANN001
+    page = client.get("/review/vintages?a=2024&b=2026").data.decode()
+    assert "Recodes (same ODS code" in page and "E54000067" in page and "QRL" in page
+    assert "reconstructed" in page  # the 2026 note, in the About list
+    mergers = client.get("/review/scenarios/2027-mergers").data.decode()
+    assert "uncertain: low" in mergers and "no strategic authority is split" in mergers
+    alignment_map = client.get("/maps/alignment", headers={"Accept-Encoding": ""}).data.decode()
+    assert "ICBs by alignment" in alignment_map and "Strategic authorities" in alignment_map
+    assert "reconstructed, not the ONS file" in alignment_map  # map footer and sidebar
+    compare_map = client.get("/maps/vintages?a=2024&b=2026",
+                             headers={"Accept-Encoding": ""}).data.decode()  # fmt: skip
+    assert "Areas that changed ICB" in compare_map and "ICBs 2024" in compare_map
+    refused = client.get("/review/vintages?a=2022&b=2024")
+    assert refused.status_code == 400 and "different building blocks" in refused.data.decode()
+    assert client.get("/maps/alignment?sa_status=bad").status_code == 400
+    index = client.get("/").data.decode()
+    assert "/maps/alignment?vintage=2026" in index and "/review/vintages?a=2024" in index

@@ -122,3 +122,16 @@ def test_review_pages_and_maps(client) -> None:  # noqa: ANN001
     assert client.get("/maps/alignment?sa_status=bad").status_code == 400
     index = client.get("/").data.decode()
     assert "/maps/alignment?vintage=2026" in index and "/review/vintages?a=2024" in index
+
+
+def test_lookup_in_a_district_with_no_strategic_authority(client) -> None:  # noqa: ANN001
+    """Maidstone (Kent): Kent is in no strategic authority, so sa is none, not an error."""
+    units = client.get("/api/v1/lookup?lat=51.2724&lon=0.5236").get_json()["units"]
+    assert units["ltla"]["name"] == "Maidstone"
+    assert units["sa"] == {"code": None, "name": "none"}
+    manchester = {"lat": 53.4794, "lon": -2.2453}
+    body = client.post("/api/v1/lookup", json={"points": [{"lat": 51.2724, "lon": 0.5236},
+                                                           manchester]}).get_json()  # fmt: skip
+    assert body["results"][0]["sa"] is None
+    assert body["results"][1]["sa"] == "E47000001"
+    assert body["names"]["sa"] == {"E47000001": "Greater Manchester"}

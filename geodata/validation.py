@@ -38,6 +38,10 @@ NAME = TextRule(NAME_CHARS, 4 * NAME_CHARS)
 DESCRIPTION = TextRule(DESCRIPTION_CHARS, 4 * DESCRIPTION_CHARS, multiline=True)
 CODE = TextRule(CODE_CHARS, CODE_CHARS * 4)
 ICB_NAME = TextRule(ICB_NAME_CHARS, 4 * ICB_NAME_CHARS)
+#: An uploaded file's name (the uploads table's column is 300 characters).
+FILE_NAME = TextRule(300, 1_200)
+#: A whole uploaded text file (a blocks CSV): lines of printable text.
+TEXT_FILE = TextRule(50_000_000, 50_000_000, multiline=True)
 
 _ALLOWED_WHITESPACE = {"\n", "\t", "\r"}
 # C0 and C1 controls, DEL, and the UTF-16 surrogate range (only lone ones reach a str).
@@ -88,3 +92,16 @@ def check_name(value: object, field: str, *, required: bool = True) -> str:
 
 def check_description(value: object, field: str = "description") -> str:
     return check_text(value, field, DESCRIPTION, required=False)
+
+
+def decode_text(content: bytes, source: str) -> str:
+    """An uploaded text file as str: UTF-8 (a BOM is dropped), refused with the byte offset
+    when it is binary or in another encoding."""
+    if b"\x00" in content:
+        raise TextError(f"{source} holds NUL bytes: it is a binary file, not a UTF-8 CSV")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TextError(f"{source} is not UTF-8 text (byte {exc.start + 1:,} cannot be "
+                        "decoded); save it as CSV UTF-8") from None  # fmt: skip
+    return text

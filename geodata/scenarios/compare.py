@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..errors import BoundaryLabError, describe_rows
 from ..store import VintageData
+from ..validation import CODE, ICB_NAME, TEXT_FILE, check_text
 from .evaluate import Evaluation, evaluate
 from .model import Scenario
 from .resolve import Assignment, resolve
@@ -111,7 +112,11 @@ def export_blocks(data: VintageData, assignment: Assignment) -> str:
 def read_blocks_csv(text: str, source: str = "the CSV") -> dict[str, str]:
     """LSOA code -> ICB code (or new ICB name) from a two-column CSV, with or without a
     header; refuses bad rows with their line numbers."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    check_text(text, source, TEXT_FILE, required=False)  # binary, NUL, control characters
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as exc:  # e.g. a field over the csv module's 128 KiB limit
+        raise BoundaryLabError(f"{source} is not a usable CSV: {exc}") from None
     if not rows:
         raise BoundaryLabError(f"{source} is empty; expected rows of LSOA code, ICB code")
     if len(rows) > MAX_CSV_ROWS:
@@ -126,9 +131,11 @@ def read_blocks_csv(text: str, source: str = "the CSV") -> dict[str, str]:
         if len(cells) < 2 or not cells[0] or not cells[1]:
             bad.append(number)
             continue
-        if cells[0].upper() in blocks:
+        lsoa = check_text(cells[0], f"{source}, line {number}, LSOA code", CODE).upper()
+        icb = check_text(cells[1], f"{source}, line {number}, ICB", ICB_NAME)
+        if lsoa in blocks:
             raise BoundaryLabError(f"{source}, line {number}: LSOA {cells[0]} appears twice")
-        blocks[cells[0].upper()] = cells[1]
+        blocks[lsoa] = icb
     if bad:
         raise BoundaryLabError(f"{source}: lines {describe_rows(bad)} need two values, "
                                "an LSOA code and an ICB code")  # fmt: skip

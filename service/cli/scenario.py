@@ -74,6 +74,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     from geodata.scenarios import Scenario, resolve
     from geodata.scenarios.compare import read_blocks_csv
     from geodata.scenarios.upload import best_fit, read_candidates
+    from geodata.validation import decode_text
 
     from ..db import Upload
 
@@ -83,7 +84,7 @@ def cmd_create(args: argparse.Namespace) -> int:
                         place_set=args.place_set or "")  # fmt: skip
     source, upload = "moves", None
     if args.blocks:
-        text = _read(args.blocks).decode("utf-8-sig", errors="replace")
+        text = decode_text(_read(args.blocks), args.blocks)
         scenario = scenario.with_blocks(read_blocks_csv(text, args.blocks))
         source = "blocks"
     if args.boundaries:

@@ -99,7 +99,9 @@ def test_build_refusal_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
     assert not (tmp_path / "data" / "tiny").exists()
 
 
-def test_vintage_given_as_a_path_is_refused(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_vintage_given_as_a_path_is_refused(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     capsys.readouterr()
     for alias in ("./tiny", "tiny/", f"{built}/tiny", "../data/tiny"):
         assert main(["splits", "--vintage", alias]) != 0

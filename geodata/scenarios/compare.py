@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BoundaryLabError, describe_rows
+from ..spreadsheet import csv_text
 from ..store import VintageData
 from ..validation import CODE, ICB_NAME, TEXT_FILE, check_text
 from .evaluate import Evaluation, evaluate
@@ -101,12 +102,8 @@ def _change(a: Any, b: Any) -> Any:
 
 def export_blocks(data: VintageData, assignment: Assignment) -> str:
     """Every LSOA with its ICB code (new ICBs by their name), header ``lsoa_code,icb_code``."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["lsoa_code", "icb_code"])
-    for lsoa, icb in zip(data.table["lsoa_code"], assignment.icb, strict=True):
-        writer.writerow([lsoa, assignment.new_icbs.get(icb, icb)])
-    return out.getvalue()
+    rows = zip(data.table["lsoa_code"], _icb_keys(assignment), strict=True)
+    return csv_text(["lsoa_code", "icb_code"], rows)
 
 
 def read_blocks_csv(text: str, source: str = "the CSV") -> dict[str, str]:

@@ -16,7 +16,7 @@ from geodata.scenarios.evaluate import evaluate
 from geodata.scenarios.report import evaluation_csv, evaluation_data, evaluation_xlsx
 from geodata.scenarios.rules import RuleSet
 from geodata.scenarios.shapes import icb_shapes
-from geodata.scenarios.statutory import statutory_description
+from geodata.scenarios.statutory import statutory_csv, statutory_description
 from geodata.scenarios.upload import best_fit, read_candidates
 from geodata.validation import FILE_NAME, NAME_CHARS, check_text, decode_text
 
@@ -233,7 +233,7 @@ def scenario_statutory(scenario_id: int) -> Response:
     scenario = _scenario(_record(scenario_id))
     data = services().scenario_data(scenario)
     frame = statutory_description(data, resolve(data, scenario))
-    return _csv_download(frame.to_csv(index=False), f"scenario_{scenario_id}_statutory.csv")
+    return _csv_download(statutory_csv(frame), f"scenario_{scenario_id}_statutory.csv")
 
 
 @api.get("/scenarios/<int:scenario_id>/blocks.csv")

@@ -188,7 +188,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from geodata.scenarios.compare import export_blocks
     from geodata.scenarios.evaluate import evaluate
     from geodata.scenarios.report import evaluation_xlsx
-    from geodata.scenarios.statutory import statutory_description, statutory_text
+    from geodata.scenarios.statutory import statutory_csv, statutory_description, statutory_text
 
     scenario, data = _load(args, args.id)
     assignment = resolve(data, scenario)
@@ -198,7 +198,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif args.what == "statutory":
         content = statutory_text(statutory_description(data, assignment))
     elif args.what == "statutory-csv":
-        content = statutory_description(data, assignment).to_csv(index=False)
+        content = statutory_csv(statutory_description(data, assignment))
     else:
         if not args.output:
             raise BoundaryLabError("an XLSX report needs --output FILE.xlsx")

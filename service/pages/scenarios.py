@@ -12,7 +12,7 @@ from geodata.output import records
 from geodata.provenance import ATTRIBUTION
 from geodata.scenarios import Move, Scenario, baseline, resolve
 from geodata.scenarios.evaluate import evaluate
-from geodata.scenarios.statutory import statutory_description
+from geodata.scenarios.statutory import statutory_csv, statutory_description
 from geodata.scenarios.upload import UploadError
 
 from ..api.reports import attachment
@@ -135,7 +135,7 @@ def baseline_statutory() -> tuple[str, int]:
 def baseline_statutory_csv() -> Any:
     check_access("viewer")
     data = services().vintage(request.args.get("vintage"))
-    text = statutory_description(data, baseline(data)).to_csv(index=False)
+    text = statutory_csv(statutory_description(data, baseline(data)))
     return attachment(text.encode("utf-8-sig"), f"statutory_baseline_{data.name}.csv", "csv")
 
 

@@ -17,7 +17,7 @@ from ..store import VintageData
 from ..validation import CODE, ICB_NAME, TEXT_FILE, check_text
 from .evaluate import Evaluation, evaluate
 from .model import Scenario
-from .resolve import Assignment, resolve
+from .resolve import NEW_ICB, Assignment, resolve
 from .rules import RuleSet
 
 MAX_CSV_ROWS = 100_000
@@ -101,9 +101,11 @@ def _change(a: Any, b: Any) -> Any:
 
 
 def export_blocks(data: VintageData, assignment: Assignment) -> str:
-    """Every LSOA with its ICB code (new ICBs by their name), header ``lsoa_code,icb_code``."""
-    rows = zip(data.table["lsoa_code"], _icb_keys(assignment), strict=True)
-    return csv_text(["lsoa_code", "icb_code"], rows)
+    """Every LSOA with its ICB code (new ICBs as ``new_icb:NAME``, so the file reads back
+    as the same scenario), header ``lsoa_code,icb_code``."""
+    targets = {code: NEW_ICB + name for code, name in assignment.new_icbs.items()}
+    icbs = [targets.get(c, c) for c in assignment.icb]
+    return csv_text(["lsoa_code", "icb_code"], zip(data.table["lsoa_code"], icbs, strict=True))
 
 
 def read_blocks_csv(text: str, source: str = "the CSV") -> dict[str, str]:

@@ -10,6 +10,9 @@ from ..errors import BoundaryLabError
 from ..validation import CODE, DESCRIPTION, ICB_NAME, NAME, NAME_CHARS, check_text
 
 MOVE_LAYERS = ("lsoa", "ltla", "utla", "sicbl", "pcn", "place")
+NEW_ICB_TARGET = "new_icb:"  # to_icb of a move into a new ICB: "new_icb:NHS Essex ICB"
+#: Saved specs carry it; those without were saved when any unknown name made a new ICB.
+SPEC_FORMAT = 2
 MAX_NAME = NAME_CHARS  # the database's name columns
 #: Bounds on what one scenario may hold (a request can make these large).
 MAX_MOVES = 5_000
@@ -51,13 +54,20 @@ class Move:
 
     @classmethod
     def from_dict(cls, raw: Any, index: int = 0) -> Move:
+        """``{"unit_layer", "code", "to_icb"}``, or ``"new_icb": NAME`` instead of
+        ``to_icb`` to send the unit to a new ICB (the same as ``to_icb: "new_icb:NAME"``)."""
         if not isinstance(raw, dict):
             raise BoundaryLabError(f"moves[{index}] must be an object")
+        if "new_icb" in raw:
+            if "to_icb" in raw or not isinstance(raw["new_icb"], str):
+                raise BoundaryLabError(f"moves[{index}] gives new_icb (a new ICB's name) or "
+                                       "to_icb (an existing ICB), not both")  # fmt: skip
+            raw = {**raw, "to_icb": NEW_ICB_TARGET + raw["new_icb"]}
         missing = [k for k in ("unit_layer", "code", "to_icb") if not isinstance(raw.get(k), str)]
         if missing:
             raise BoundaryLabError(
-                f"moves[{index}] needs string fields unit_layer, code and to_icb; "
-                f"missing or not text: {', '.join(missing)}"
+                f"moves[{index}] needs string fields unit_layer, code and to_icb (or "
+                f"new_icb); missing or not text: {', '.join(missing)}"
             )
         return cls(raw["unit_layer"].strip()[:20], raw["code"], raw["to_icb"])
 
@@ -74,6 +84,8 @@ class Scenario:
     notes: tuple[str, ...] = field(default=(), compare=False)
     #: The place set whose places ``place`` moves name (an id or builtin-…), if any.
     place_set: str = ""
+    #: Saved before new ICBs were named explicitly: an unknown name still makes one.
+    implicit_new_icbs: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         _set(self, "name", check_text(self.name, "a scenario's name", NAME))
@@ -102,6 +114,7 @@ class Scenario:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "format": SPEC_FORMAT,
             "vintage": self.vintage,
             "name": self.name,
             "description": self.description,
@@ -110,6 +123,14 @@ class Scenario:
             "notes": list(self.notes),
             "place_set": self.place_set,
         }
+
+    @classmethod
+    def from_stored(cls, spec: dict[str, Any]) -> Scenario:
+        """A scenario as saved in the database; older specs keep their old meaning."""
+        scenario = cls.from_dict(spec)
+        if spec.get("format") != SPEC_FORMAT:
+            scenario = replace(scenario, implicit_new_icbs=True)
+        return scenario
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Scenario:

@@ -7,6 +7,7 @@ archive, bounded sizes), the CRS must be declared, coordinates must fall in Grea
 
 from __future__ import annotations
 
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from ..errors import BoundaryLabError, describe_rows
 from ..geometry import block_index
 from ..store import VintageData
 from .model import Scenario
+from .resolve import MAX_NEW_ICBS, NEW_ICB, IcbTargets
 
 MAX_FEATURES = 500
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -194,6 +196,36 @@ def read_candidates(content: bytes, filename: str, label: str | None = None) -> 
     return Candidates(dissolved[["label", "geometry"]], prop, warnings)
 
 
+def _targets(data: VintageData, labels: list[str]) -> tuple[list[str], list[str]]:
+    """Each candidate's ICB: an existing one (code, published or short name), else a new
+    one named by the label, said in a note. A label that looks like an ICB code but is
+    not one of the vintage's is refused: it would silently make a new ICB."""
+    targets = IcbTargets(data)
+    resolved, new = [], []
+    for label in labels:
+        code = targets.existing_code(label)
+        if code is not None:
+            resolved.append(code)
+            continue
+        if label.casefold().startswith(NEW_ICB):
+            label = label[len(NEW_ICB) :]
+        elif re.fullmatch(r"E\d{6,10}", label.strip().upper()):
+            raise targets.unknown(label, f"candidate {label!r}")
+        resolved.append(NEW_ICB + targets.new_name(NEW_ICB + label, f"candidate {label!r}"))
+        new.append(label)
+    if len(new) > MAX_NEW_ICBS:
+        raise UploadError(f"{len(new)} candidates are not ICBs of vintage {data.name}, so "
+                          f"each would be a new ICB; at most {MAX_NEW_ICBS}")  # fmt: skip
+    notes = []
+    if new:
+        close = [f"{label!r} is close to {', '.join(targets.suggestions(label))}"
+                 for label in new if targets.suggestions(label)]  # fmt: skip
+        notes.append(f"{len(new)} candidate(s) are not ICBs of vintage {data.name} and become "
+                     f"new ICBs: {', '.join(repr(n) for n in new[:10])}"
+                     + (f" ({'; '.join(close[:5])})" if close else ""))  # fmt: skip
+    return resolved, notes
+
+
 def best_fit(data: VintageData, candidates: Candidates, name: str) -> BestFit:
     """Assign LSOAs to candidates by representative point; overlaps are refused."""
     index = block_index(data)
@@ -203,12 +235,13 @@ def best_fit(data: VintageData, candidates: Candidates, name: str) -> BestFit:
         raise UploadError(f"{int((counts > 1).sum())} LSOA(s) fall in more than one "
                           f"candidate (the candidates overlap): "
                           f"{describe_rows(codes[counts > 1])}")  # fmt: skip
-    labels = candidates.frame["label"].to_numpy()
+    resolved, label_notes = _targets(data, list(candidates.frame["label"]))
+    labels = np.array(resolved, dtype=object)
     baseline = data.table["icb_code"].to_numpy().astype(object)
     inside = assigned >= 0
     target = np.where(inside, labels[np.maximum(assigned, 0)], baseline)
-    changed = inside & (np.char.upper(target.astype(str)) != baseline.astype(str))
+    changed = inside & (target != baseline)
     blocks = dict(zip(codes[changed], target[changed], strict=True))
-    notes = tuple(candidates.warnings)
+    notes = (*candidates.warnings, *label_notes)
     scenario = Scenario(data.name, name, notes=notes).with_blocks(blocks)
     return BestFit(scenario, candidates, list(codes[~inside]), int(inside.sum()))

@@ -39,7 +39,7 @@ def _record(scenario_id: int) -> ScenarioRecord:
 
 
 def _scenario(record: ScenarioRecord) -> Scenario:
-    return Scenario.from_dict(record.spec)
+    return Scenario.from_stored(record.spec)
 
 
 def _record_json(record: ScenarioRecord) -> dict[str, Any]:

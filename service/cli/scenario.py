@@ -50,7 +50,7 @@ def _load(args: argparse.Namespace, ident: str) -> Any:
         record = db.get_scenario(int(ident))
     except LookupError as exc:
         raise BoundaryLabError(str(exc)) from None
-    scenario = Scenario.from_dict(record.spec)
+    scenario = Scenario.from_stored(record.spec)
     return scenario, _scenario_data(args, scenario)
 
 

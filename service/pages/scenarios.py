@@ -80,7 +80,7 @@ def _saved(scenario_id: int) -> tuple[ScenarioRecord, Scenario]:
         record = services().db.get_scenario(scenario_id)
     except LookupError:
         raise NoScenario(scenario_id) from None
-    return record, Scenario.from_dict(record.spec)
+    return record, Scenario.from_stored(record.spec)
 
 
 class NoScenario(LookupError):

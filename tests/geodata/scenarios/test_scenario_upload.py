@@ -96,8 +96,8 @@ def test_geopackage_with_a_new_icb_by_name(tiny: VintageData, tmp_path: Path) ->
     candidates = read_candidates(file_bytes(gdf, tmp_path, "c.gpkg", driver="GPKG"), "c.GPKG")
     assert candidates.label_property == "name"
     fit = best_fit(tiny, candidates, "coast")
-    assert dict(fit.scenario.blocks) == {"E01000003": ICB1, "E01000004": "Coastal ICB",
-                                         "E01000005": "Coastal ICB"}  # fmt: skip
+    assert dict(fit.scenario.blocks) == {"E01000003": ICB1, "E01000004": "new_icb:Coastal ICB",
+                                         "E01000005": "new_icb:Coastal ICB"}  # fmt: skip
     assignment = resolve(tiny, fit.scenario)
     assert list(assignment.icb) == [ICB1, ICB1, ICB1, "NEW-1", "NEW-1"]
     assert assignment.new_icbs == {"NEW-1": "Coastal ICB"}

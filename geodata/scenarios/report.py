@@ -52,7 +52,7 @@ def _about(evaluation: Evaluation) -> list[tuple[str, str]]:
 
 def evaluation_csv(evaluation: Evaluation) -> bytes:
     """The ICB table before/after, behind '# ' lines stating what it is."""
-    rows = (row.values() for row in records(evaluation.icbs))
+    rows = (list(row.values()) for row in records(evaluation.icbs))
     body = csv_text(list(evaluation.icbs.columns), rows)
     return (comment_lines(_about(evaluation)) + body).encode("utf-8-sig")
 

@@ -112,7 +112,8 @@ def test_csv_round_trip_with_a_new_icb(tiny: VintageData) -> None:
 
 
 def test_partial_csv_keeps_the_baseline_elsewhere(tiny: VintageData) -> None:
-    scenario = import_blocks(tiny, "p", "\ufeffE01000004,e54000001\n\n e01000005 , new_icb:New ICB \n")
+    text = "\ufeffE01000004,e54000001\n\n e01000005 , new_icb:New ICB \n"
+    scenario = import_blocks(tiny, "p", text)
     assert scenario.blocks == (("E01000004", "e54000001"), ("E01000005", "new_icb:New ICB"))
     assert list(resolve(tiny, scenario).icb) == [ICB1, ICB1, ICB2, ICB1, "NEW-1"]
 

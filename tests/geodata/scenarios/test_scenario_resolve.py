@@ -87,7 +87,8 @@ def test_a_new_icb_by_name(tiny: VintageData) -> None:
 
 
 def test_new_icb_in_a_block_assignment(tiny: VintageData) -> None:
-    assignment = resolve(tiny, Scenario("tiny", "b").with_blocks({"E01000002": "new_icb:Middle ICB"}))
+    scenario = Scenario("tiny", "b").with_blocks({"E01000002": "new_icb:Middle ICB"})
+    assignment = resolve(tiny, scenario)
     assert list(assignment.icb) == [ICB1, "NEW-1", ICB2, ICB2, ICB2]
     assert assignment.new_icbs == {"NEW-1": "Middle ICB"}
 

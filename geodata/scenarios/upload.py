@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -21,11 +20,12 @@ import shapely
 from ..errors import BoundaryLabError, describe_rows
 from ..geometry import block_index
 from ..store import VintageData
+from ..unzip import UnzipError, ZipLimits, extract, list_members
 from .model import Scenario
 from .resolve import MAX_NEW_ICBS, NEW_ICB, IcbTargets
 
 MAX_FEATURES = 500
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+ZIP_LIMITS = ZipLimits()
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
 #: British National Grid extent of Great Britain and its islands, metres.
 GB_BOUNDS = (-10_000.0, -10_000.0, 700_000.0, 1_300_000.0)
@@ -53,29 +53,26 @@ class BestFit:
 
 
 def _safe_unzip(archive: Path, folder: Path) -> Path:
-    """Extract the shapefile parts by their base names only; return the .shp."""
+    """Extract the shapefile parts (streamed and counted, see geodata.unzip) under fixed
+    names of our own; return the .shp."""
     try:
-        with zipfile.ZipFile(archive) as zipped:
-            infos = [i for i in zipped.infolist() if not i.is_dir()]
-            if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-                raise UploadError(f"the zip unpacks to more than "
-                                  f"{MAX_UNZIPPED_BYTES // 2**20} MB")  # fmt: skip
-            shps = [i for i in infos if PurePosixPath(i.filename).suffix.lower() == ".shp"]
-            if not shps:
-                raise UploadError("the zip holds no .shp file; a zipped Shapefile needs its "
-                                  ".shp, .shx, .dbf and .prj")  # fmt: skip
-            if len(shps) > 1:
-                raise UploadError(f"the zip holds {len(shps)} .shp files; upload one layer")
-            stem = PurePosixPath(shps[0].filename).stem
-            for info in infos:
-                path = PurePosixPath(info.filename)
-                if path.stem != stem or path.suffix.lower() not in SHAPEFILE_PARTS:
-                    continue
+        infos = list_members(archive, ZIP_LIMITS)
+        shps = [i for i in infos if PurePosixPath(i.filename).suffix.lower() == ".shp"]
+        if not shps:
+            raise UploadError("the zip holds no .shp file; a zipped Shapefile needs its "
+                              ".shp, .shx, .dbf and .prj")  # fmt: skip
+        if len(shps) > 1:
+            raise UploadError(f"the zip holds {len(shps)} .shp files; upload one layer")
+        stem = PurePosixPath(shps[0].filename).stem
+        members = {}
+        for info in infos:
+            path = PurePosixPath(info.filename)
+            if path.stem == stem and path.suffix.lower() in SHAPEFILE_PARTS:
                 # The archive's own path is never used: only a fixed name in our folder.
-                target = folder / f"candidates{path.suffix.lower()}"
-                target.write_bytes(zipped.read(info))
-    except zipfile.BadZipFile:
-        raise UploadError("the file is not a valid zip archive") from None
+                members[info.filename] = folder / f"candidates{path.suffix.lower()}"
+        extract(archive, members, ZIP_LIMITS)
+    except UnzipError as exc:
+        raise UploadError(str(exc)) from None
     return folder / "candidates.shp"
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from ..output import records
 from ..reports import infer_kinds, workbook_bytes
+from ..spreadsheet import comment_lines, csv_text
 from .evaluate import Evaluation
 from .statutory import statutory_description
 
@@ -55,14 +54,9 @@ def _about(evaluation: Evaluation) -> list[tuple[str, str]]:
 
 def evaluation_csv(evaluation: Evaluation) -> bytes:
     """The ICB table before/after, behind '# ' lines stating what it is."""
-    out = io.StringIO()
-    for label, text in _about(evaluation):
-        out.write(f"# {label}: {text}\n")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(evaluation.icbs.columns)
-    for row in records(evaluation.icbs):
-        writer.writerow(row.values())
-    return out.getvalue().encode("utf-8-sig")
+    rows = (list(row.values()) for row in records(evaluation.icbs))
+    body = csv_text(list(evaluation.icbs.columns), rows)
+    return (comment_lines(_about(evaluation)) + body).encode("utf-8-sig")
 
 
 def evaluation_xlsx(evaluation: Evaluation, data: Any) -> bytes:

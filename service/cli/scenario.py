@@ -55,7 +55,7 @@ def _load(args: argparse.Namespace, ident: str) -> Any:
         record = db.get_scenario(int(ident))
     except LookupError as exc:
         raise BoundaryLabError(str(exc)) from None
-    scenario = Scenario.from_dict(record.spec)
+    scenario = Scenario.from_stored(record.spec)
     return scenario, _scenario_data(args, scenario)
 
 
@@ -79,6 +79,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     from geodata.scenarios import Scenario, resolve
     from geodata.scenarios.compare import read_blocks_csv
     from geodata.scenarios.upload import best_fit, read_candidates
+    from geodata.validation import decode_text
 
     from ..db import Upload
 
@@ -88,7 +89,7 @@ def cmd_create(args: argparse.Namespace) -> int:
                         place_set=args.place_set or "")  # fmt: skip
     source, upload = "moves", None
     if args.blocks:
-        text = _read(args.blocks).decode("utf-8-sig", errors="replace")
+        text = decode_text(_read(args.blocks), args.blocks)
         scenario = scenario.with_blocks(read_blocks_csv(text, args.blocks))
         source = "blocks"
     if args.boundaries:
@@ -222,7 +223,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from geodata.scenarios.compare import export_blocks
     from geodata.scenarios.evaluate import evaluate
     from geodata.scenarios.report import evaluation_xlsx
-    from geodata.scenarios.statutory import statutory_description, statutory_text
+    from geodata.scenarios.statutory import statutory_csv, statutory_description, statutory_text
 
     scenario, data = _load(args, args.id)
     assignment = resolve(data, scenario)
@@ -232,7 +233,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif args.what == "statutory":
         content = statutory_text(statutory_description(data, assignment))
     elif args.what == "statutory-csv":
-        content = statutory_description(data, assignment).to_csv(index=False)
+        content = statutory_csv(statutory_description(data, assignment))
     else:
         if not args.output:
             raise BoundaryLabError("an XLSX report needs --output FILE.xlsx")

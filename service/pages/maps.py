@@ -114,7 +114,7 @@ def scenario(scenario_id: int) -> Response:
         record = services().db.get_scenario(scenario_id)
     except LookupError:
         raise not_found(f"There is no scenario {scenario_id}.") from None
-    plan = Scenario.from_dict(record.spec)
+    plan = Scenario.from_stored(record.spec)
     data = services().scenario_data(plan)
     # Scenarios are immutable, so a page per id never goes stale.
     return _page(data, ("scenario", str(scenario_id)), lambda o: scenario_page(data, plan, o))

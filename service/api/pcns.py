@@ -4,6 +4,7 @@ area's PCNs, source mismatches, downloads, and catchments and practices for maps
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 from flask import Response, jsonify
 
 from geodata.geometry import to_geojson
@@ -110,10 +111,23 @@ def _icb_filter(frame: gpd.GeoDataFrame, data: VintageData) -> gpd.GeoDataFrame:
     return frame.loc[frame.intersects(outline)]
 
 
+def cached_pcn_populations(data: VintageData, layer: PcnLayer) -> pd.Series:
+    """PCN code -> apportioned population, once per loaded vintage."""
+    key = "pcn:populations"
+    if key not in data.cache:
+        data.cache[key] = pcn_populations(data, layer).frame.set_index("pcn_code")["population"]
+    series: pd.Series = data.cache[key]
+    return series
+
+
 @api.get("/pcns/catchments.geojson")
 def pcn_catchments() -> Response:
     data, layer = _layer()
     frame = _icb_filter(layer.catchments(), data)
+    # Each catchment carries its PCN's apportioned population (the figure every report
+    # uses), so a map can show it on hover.
+    populations = cached_pcn_populations(data, layer)
+    frame = frame.assign(population=frame["pcn_code"].map(populations).fillna(0).astype("int64"))
     tolerance = params.number("simplify", 0, 5000, default=50.0) or 0.0
     frame = frame.set_geometry(frame.geometry.simplify(tolerance)) if tolerance else frame
     response = jsonify(to_geojson(frame))

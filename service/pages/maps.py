@@ -46,6 +46,7 @@ from .. import assets, params
 from ..auth import check_access
 from ..context import services
 from ..errors import ApiError, bad_request, not_found
+from .chrome import chosen_vintage, compact_header
 
 maps = Blueprint("maps", __name__, url_prefix="/maps")
 
@@ -96,6 +97,18 @@ def split(council: str) -> BaseResponse:
     if code != council:  # a name: send the reader to the page's lasting address
         return redirect(url_for("maps.split", council=code, **_query(data, across=across)))
     return _page(data, ("split", code, across), lambda o: split_page(data, code, across, o))
+
+
+@maps.get("/split")
+def split_choose() -> BaseResponse:
+    """The split page's form: a council by name, code or 'Name (code)' as suggested."""
+    data = _vintage()
+    query = params.text("council")
+    if query is None:
+        raise bad_request("type a council's name or code", parameter="council")
+    suggested = re.search(r"\((E\d{8})\)\s*$", query)
+    _, code = find_council(data, suggested.group(1) if suggested else query)
+    return redirect(url_for("maps.split", council=code, **_query(data)))
 
 
 @maps.get("/area/<code>")
@@ -186,12 +199,12 @@ def search(data: VintageData, query: str) -> list[tuple[str, str, str]]:
 
 
 def _vintage() -> VintageData:
-    return services().vintage(params.text("vintage"))
+    return services().vintage(chosen_vintage())
 
 
 def _query(data: VintageData, **extra: str) -> dict[str, Any]:
     """The query string to carry on: the vintage, when the reader chose one."""
-    chosen = {"vintage": data.name} if params.text("vintage") else {}
+    chosen = {"vintage": data.name} if chosen_vintage() else {}
     return chosen | extra
 
 
@@ -205,6 +218,7 @@ def _options() -> MapOptions:
         api_url=url_for("api.vintages").removesuffix("/vintages"),
         tiles=current_app.config["TILES"],
         tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
+        header_html=compact_header(),
     )
 
 

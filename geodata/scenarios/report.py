@@ -20,6 +20,7 @@ def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
         "summary": evaluation.summary,
         "passed": evaluation.passed,
         "rules": [asdict(r) for r in evaluation.rules],
+        "rule_outcomes": [o.as_dict() for o in evaluation.outcomes],
         "icbs": records(evaluation.icbs),
         "moved": records(evaluation.moved),
         "utlas": records(evaluation.utlas),

@@ -139,6 +139,12 @@ def document() -> dict[str, Any]:
             "Typology as a CSV or XLSX download with an About sheet", [EXT, *TYPOLOGY],
             {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
             400, 401, 403, 404),
+        "/reports/boundaries.gpkg": _get(
+            "A GeoPackage for QGIS or ArcGIS: every area layer of a vintage, its LSOAs with "
+            "their codes in every layer, and an about table", [VINTAGE],
+            {"200": {"description": "the file",
+                     "content": {"application/geopackage+sqlite3": {}}}},
+            400, 401, 403, 404),
         "/healthz": _get("Store loaded and database reachable (503 otherwise)", [],
                          _ok("status")),
         "/openapi.json": _get("This document", [], _ok("OpenAPI 3.0")),
@@ -289,6 +295,12 @@ def _scenario_paths() -> dict[str, Any]:
                                                         "maximum": 5000, "default": 100},
                                  "tolerance in metres")],
             _ok("FeatureCollection", "application/geo+json"), 400, 401, 403, 404),
+        "/scenarios/{scenario_id}/boundaries.gpkg": _get(
+            "A GeoPackage for QGIS or ArcGIS: the scenario's ICBs, every LSOA's ICB before "
+            "and after, any uploaded boundaries, and an about table", [SCENARIO_ID],
+            {"200": {"description": "the file",
+                     "content": {"application/geopackage+sqlite3": {}}}},
+            401, 403, 404),
         "/scenarios/{scenario_id}/statutory.csv": _get(
             "ICB areas as the Establishment Order describes them: whole lower-tier areas, "
             "plus LSOAs of part-included ones", [SCENARIO_ID], csv, 401, 403, 404),

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response
 
+from geodata.geopackage import vintage_geopackage
 from geodata.reports import report_filename, to_csv_bytes, to_xlsx_bytes
 from geodata.splits import splits
 from geodata.typology import typology
@@ -21,6 +22,8 @@ MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+#: Boundaries for GIS users; not a report format (reports are tables).
+GPKG_MIMETYPE = "application/geopackage+sqlite3"
 
 
 def check_format(ext: str) -> None:
@@ -32,7 +35,8 @@ def check_format(ext: str) -> None:
 def attachment(body: bytes, filename: str, ext: str) -> Response:
     """A download named ``filename`` (with its extension) of type ``ext``."""
     disposition = f'attachment; filename="{filename}"'
-    return Response(body, mimetype=MIMETYPES[ext], headers={"Content-Disposition": disposition})
+    mimetype = GPKG_MIMETYPE if ext == "gpkg" else MIMETYPES[ext]
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
 def _download(kind: str, result: Any, ext: str) -> Response:
@@ -57,3 +61,10 @@ def splits_report(ext: str) -> Response:
 def typology_report(ext: str) -> Response:
     data = services().vintage(params.text("vintage"))
     return _download("typology", typology(data, thresholds(), la_layer=typology_by()), ext)
+
+
+@api.get("/reports/boundaries.gpkg")
+def boundaries_geopackage() -> Response:
+    """Every layer of a vintage and its LSOA lookup, for QGIS or ArcGIS."""
+    data = services().vintage(params.text("vintage"))
+    return attachment(vintage_geopackage(data), f"boundaries_{data.name}.gpkg", "gpkg")

@@ -127,8 +127,13 @@ def scenario(scenario_id: int) -> Response:
         raise not_found(f"There is no scenario {scenario_id}.") from None
     plan = Scenario.from_dict(record.spec)
     data = services().scenario_data(plan)
+    uploaded = None
+    if record.upload_id is not None:
+        uploaded = services().db.get_upload(record.upload_id).candidates_geojson
+    back = (url_for("scenario_pages.show", scenario_id=scenario_id), "Back to the scenario's page")
     # Scenarios are immutable, so a page per id never goes stale.
-    return _page(data, ("scenario", str(scenario_id)), lambda o: scenario_page(data, plan, o))
+    return _page(data, ("scenario", str(scenario_id)),
+                 lambda o: scenario_page(data, plan, o, uploaded, back))  # fmt: skip
 
 
 @maps.get("/pcns")

@@ -144,7 +144,15 @@ def _fit(record: ScenarioRecord, scenario: Scenario, lsoas: int) -> dict[str, An
             "left": lsoas - len(scenario.blocks), "lsoas": lsoas}  # fmt: skip
 
 
-def _statutory(data: Any, assignment: Any, title: str, csv_url: str) -> tuple[str, int]:
+def _statutory(
+    data: Any,
+    assignment: Any,
+    title: str,
+    csv_url: str,
+    changed: set[str] | None = None,
+    back: tuple[str, str] | None = None,
+) -> tuple[str, int]:
+    """The description page; ``changed``: codes of the ICBs a scenario changes."""
     description = statutory_description(data, assignment)
     icbs = []
     for (code, name), group in description.groupby(["icb_code", "icb_name"], sort=True):
@@ -155,7 +163,7 @@ def _statutory(data: Any, assignment: Any, title: str, csv_url: str) -> tuple[st
         icbs.append({"code": code, "name": name, "parts": parts,
                      "whole": list(group.loc[group["kind"] == "ltla", "name"])})  # fmt: skip
     return _page("statutory.html", title=title, icbs=icbs, vintage=data.name,
-                 csv_url=csv_url)  # fmt: skip
+                 csv_url=csv_url, changed=changed, back=back)  # fmt: skip
 
 
 @scenario_pages.get("/statutory")
@@ -184,9 +192,15 @@ def scenario_statutory(scenario_id: int) -> tuple[str, int]:
     check_access("viewer")
     record, scenario = _saved(scenario_id)
     data = services().scenario_data(scenario)
+    assignment = resolve(data, scenario)
+    before = data.table["icb_code"].to_numpy()
+    moved = assignment.icb != before
+    changed = set(before[moved].tolist()) | set(assignment.icb[moved].tolist())
     return _statutory(
         data,
-        resolve(data, scenario),
+        assignment,
         f"scenario {record.id}, {record.name}",
         f"/api/v1/scenarios/{record.id}/statutory.csv",
+        changed,
+        (url_for("scenario_pages.show", scenario_id=record.id), "Back to the scenario's page"),
     )

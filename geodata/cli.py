@@ -293,9 +293,10 @@ def make_parser() -> argparse.ArgumentParser:
     ty.add_argument(
         "--other-la-min-share",
         type=_fraction,
-        default=0.05,
-        help="another LA counts as served by an ICS when this share of its own "
-        "population lives there (default 0.05)",
+        default=None,
+        help="count another LA as served by an ICS when this share of its own population "
+        "lives there, e.g. 0.05 (default: only when it lies mostly within the ICS, at "
+        "--la-in-icb)",
     )
     ty.set_defaults(run=cmd_typology)
 

@@ -141,7 +141,9 @@ def report_table(result: Result) -> tuple[pd.DataFrame, dict[str, str]]:
 def _thresholds(result: Result) -> str | None:
     if not isinstance(result, TypologyResult):
         return None
-    return "\n".join(f"{k} = {v:g}" for k, v in asdict(result.thresholds).items())
+    t = result.thresholds
+    lines = [f"{k} = {v:g}" for k, v in asdict(t).items() if v is not None]
+    return "\n".join([*lines, f"other LAs: {t.other_la_rule()}"])
 
 
 def _about(result: Result, generated_at: datetime | None) -> list[tuple[str, str]]:

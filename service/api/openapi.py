@@ -41,8 +41,9 @@ TYPOLOGY = [
            "share of an LA in one ICS for types 1-3"),
     _param("la_of_icb", "query", {**FRACTION, "default": 0.95},
            "share of the ICS the LA makes up for type 1"),
-    _param("other_la_min_share", "query", {**FRACTION, "default": 0.05},
-           "another LA counts as served by an ICS when this share of its people live there"),
+    _param("other_la_min_share", "query", FRACTION,
+           "count another LA as served by an ICS when this share of its own people live "
+           "there, e.g. 0.05; absent: only when it lies mostly within the ICS (la_in_icb)"),
 ]  # fmt: skip
 EXT = _param("ext", "path", {"type": "string", "enum": ["csv", "xlsx"]}, "file format")
 

@@ -186,7 +186,7 @@ def test_typology_xlsx_flattens_lists_and_lists_thresholds() -> None:
     assert dict(zip(rows[0], rows[1], strict=True))["Notes"] == "near-coterminous"
     about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True)}
     assert "la_in_icb = 0.95" in about["Thresholds"]
-    assert "other_la_min_share = 0.05" in about["Thresholds"]
+    assert "other LAs: an LA counts when it lies mostly within that ICS" in about["Thresholds"]
 
 
 def test_typology_csv_round_trip() -> None:

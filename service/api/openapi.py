@@ -45,7 +45,12 @@ TYPOLOGY = [
            "count another LA as served by an ICS when this share of its own people live "
            "there, e.g. 0.05; absent: only when it lies mostly within the ICS (la_in_icb)"),
 ]  # fmt: skip
-EXT = _param("ext", "path", {"type": "string", "enum": ["csv", "xlsx"]}, "file format")
+EXT = _param(
+    "ext",
+    "path",
+    {"type": "string", "enum": ["csv", "xlsx", "txt"]},
+    "file format; txt: what the CSV holds (vintage, sources, method, attribution)",
+)
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -64,6 +69,12 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 def _ok(about: str, media: str = "application/json", schema: dict[str, Any] | None = None):
     return {"200": {"description": about, "content": {media: {"schema": schema or {}}}}}
+
+
+def _file_ok(xlsx: str) -> dict[str, Any]:
+    """A download: CSV, XLSX, or the CSV's companion text (txt)."""
+    return {"200": {"description": "the file",
+                    "content": {"text/csv": {}, xlsx: {}, "text/plain": {}}}}  # fmt: skip
 
 
 def _get(summary: str, params: list[dict[str, Any]], ok: dict[str, Any], *errors: int):
@@ -133,12 +144,15 @@ def document() -> dict[str, Any]:
         },
         "/reports/splits.{ext}": _get(
             "Splits as a CSV or XLSX download with an About sheet",
-            [EXT, BY, ACROSS, VINTAGE, AREA, SA_STATUS],
-            {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
+            [EXT, BY, ACROSS, VINTAGE, AREA, SA_STATUS,
+             _param("suppress", "query", {"type": "number", "minimum": 0, "maximum": 1000000},
+                    "leave out parts of fewer than this many people (OHID's practice); "
+                    "totals and shares stay those of the whole unit")],
+            _file_ok(xlsx),
             400, 401, 403, 404),
         "/reports/typology.{ext}": _get(
             "Typology as a CSV or XLSX download with an About sheet", [EXT, *TYPOLOGY],
-            {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
+            _file_ok(xlsx),
             400, 401, 403, 404),
         "/reports/boundaries.gpkg": _get(
             "A GeoPackage for QGIS or ArcGIS: every area layer of a vintage, its LSOAs with "
@@ -288,7 +302,7 @@ def _scenario_paths() -> dict[str, Any]:
         "/scenarios/{scenario_id}/report.{ext}": _get(
             "The evaluation as CSV (ICB table) or XLSX (all tables, About sheet)",
             [SCENARIO_ID, EXT, *RULES],
-            {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
+            _file_ok(xlsx),
             400, 401, 403, 404),
         "/scenarios/{scenario_id}/boundaries.geojson": _get(
             "The scenario's ICB outlines dissolved from LSOAs (EPSG:4326)",
@@ -366,7 +380,9 @@ def _place_paths() -> dict[str, Any]:
 
 def _pcn_paths() -> dict[str, Any]:
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    files = {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}}
+    files = {
+        "200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}, "text/plain": {}}}
+    }
     icb = _param("icb", "query", STR, "only what meets this ICB")
     geo = _ok("FeatureCollection", "application/geo+json")
     return {

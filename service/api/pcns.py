@@ -12,7 +12,7 @@ from geodata.output import records
 from geodata.pcn.layer import PcnLayer, has_pcn_layer, load_pcn_layer
 from geodata.pcn.reports import PcnReport, area_pcns, pcn_populations, pcn_splits
 from geodata.pcn.reports import source_mismatches as mismatches
-from geodata.reports import frame_csv_bytes, frame_xlsx_bytes
+from geodata.reports import frame_about_bytes, frame_csv_bytes, frame_xlsx_bytes
 from geodata.store import VintageData
 
 from .. import params
@@ -75,8 +75,12 @@ def pcn_mismatches() -> Response:
 
 def _download(title: str, sheet: str, report: PcnReport, filename: str, ext: str) -> Response:
     check_format(ext)
-    body = (frame_csv_bytes(title, report.frame, report.provenance) if ext == "csv"
-            else frame_xlsx_bytes(title, sheet, report.frame, report.provenance))  # fmt: skip
+    if ext == "txt":
+        body = frame_about_bytes(title, report.provenance)
+    elif ext == "csv":
+        body = frame_csv_bytes(title, report.frame, report.provenance)
+    else:
+        body = frame_xlsx_bytes(title, sheet, report.frame, report.provenance)
     return attachment(body, f"{filename}.{ext}", ext)
 
 

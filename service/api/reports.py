@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 
 from geodata.geopackage import vintage_geopackage
-from geodata.reports import report_filename, to_csv_bytes, to_xlsx_bytes
-from geodata.splits import splits
+from geodata.reports import about_text_bytes, report_filename, to_csv_bytes, to_xlsx_bytes
+from geodata.splits import splits, suppress_small
 from geodata.typology import typology
 from geodata.unit_status import with_status
 
@@ -21,6 +21,8 @@ from .data import thresholds, typology_by
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    # the companion of a CSV: what it is (vintage, sources, method, attribution)
+    "txt": "text/plain; charset=utf-8",
 }
 #: Boundaries for GIS users; not a report format (reports are tables).
 GPKG_MIMETYPE = "application/geopackage+sqlite3"
@@ -36,12 +38,20 @@ def attachment(body: bytes, filename: str, ext: str) -> Response:
     """A download named ``filename`` (with its extension) of type ``ext``."""
     disposition = f'attachment; filename="{filename}"'
     mimetype = GPKG_MIMETYPE if ext == "gpkg" else MIMETYPES[ext]
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
+    headers = {"Content-Disposition": disposition}
+    if ext == "csv" and request:  # where to read what the table is
+        about = request.path.removesuffix(".csv") + ".txt"
+        query = request.query_string.decode("latin-1")
+        headers["Link"] = f'<{about}{"?" + query if query else ""}>; rel="describedby"'
+    return Response(body, mimetype=mimetype, headers=headers)
 
 
 def _download(kind: str, result: Any, ext: str) -> Response:
     check_format(ext)
-    body = to_csv_bytes(result) if ext == "csv" else to_xlsx_bytes(result)
+    if ext == "txt":
+        body = about_text_bytes(result)
+    else:
+        body = to_csv_bytes(result) if ext == "csv" else to_xlsx_bytes(result)
     return attachment(body, report_filename(kind, result, ext), ext)
 
 
@@ -54,6 +64,9 @@ def splits_report(ext: str) -> Response:
         params.area_layer("across", "icb"),
         params.text("area"),
     )
+    below = params.number("suppress", 0, 1_000_000)
+    if below:
+        result = suppress_small(result, int(below))
     return _download("splits", result, ext)
 
 

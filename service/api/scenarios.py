@@ -14,7 +14,12 @@ from geodata.scenarios import Scenario, resolve
 from geodata.scenarios.compare import compare, export_blocks, read_blocks_csv
 from geodata.scenarios.evaluate import evaluate
 from geodata.scenarios.geopackage import scenario_geopackage_bytes
-from geodata.scenarios.report import evaluation_csv, evaluation_data, evaluation_xlsx
+from geodata.scenarios.report import (
+    evaluation_about_bytes,
+    evaluation_csv,
+    evaluation_data,
+    evaluation_xlsx,
+)
 from geodata.scenarios.rules import RuleSet
 from geodata.scenarios.shapes import icb_shapes
 from geodata.scenarios.statutory import statutory_description
@@ -198,7 +203,10 @@ def scenario_report(scenario_id: int, ext: str) -> Response:
     scenario = _scenario(record)
     data = services().scenario_data(scenario)
     evaluation = evaluate(data, scenario, rule_set())
-    body = evaluation_csv(evaluation) if ext == "csv" else evaluation_xlsx(evaluation, data)
+    if ext == "txt":
+        body = evaluation_about_bytes(evaluation)
+    else:
+        body = evaluation_csv(evaluation) if ext == "csv" else evaluation_xlsx(evaluation, data)
     name = f"scenario_{scenario_id}_v{record.version}_{scenario.vintage}.{ext}"
     return attachment(body, name, ext)
 

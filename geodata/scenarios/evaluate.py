@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..alignment import authority_changes
 from ..provenance import Provenance
 from ..splits import split_table
 from ..store import VintageData
@@ -40,6 +41,8 @@ class Evaluation:
     assignment: Assignment = field(repr=False)
     #: each rule read against the base: newly failing, fixed, already failing, passes
     outcomes: list[RuleOutcome] = field(default_factory=list)
+    #: Per strategic authority: its ICBs before and after (None: the vintage has none).
+    sas: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -183,7 +186,10 @@ def evaluate(
     rule_set = rules or RuleSet()
     if not with_shapes:  # only contiguity needs the outlines; every other rule still runs
         rule_set = replace(rule_set, contiguous=False)
-    checks = rule_set.check(icbs, utlas)
+    names = {**before.names, **after.names}
+    sas = (authority_changes(data, before.icb, after.icb, rule_set.sa_status, names)
+           if "sa" in data.layers else None)  # fmt: skip
+    checks = rule_set.check(icbs, utlas, sas)
     outcomes = classify(base_rule_results(data, rule_set, against), checks)
     return Evaluation(
         scenario=scenario,
@@ -199,6 +205,7 @@ def evaluate(
         provenance=Provenance.of(data.meta, METHOD),
         assignment=after,
         outcomes=outcomes,
+        sas=sas,
     )
 
 
@@ -214,7 +221,9 @@ def base_rule_results(
         base_data = base.apply(data)
         icbs = icb_table(data, base, base, with_shapes=rule_set.contiguous)
         utlas = la_changes(base_data, base_data, "utla")
-        return rule_set.check(icbs, utlas)
+        sas = (authority_changes(data, base.icb, base.icb, rule_set.sa_status, base.names)
+               if "sa" in data.layers else None)  # fmt: skip
+        return rule_set.check(icbs, utlas, sas)
 
     if against is not None:
         return compute()

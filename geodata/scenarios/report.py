@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from ..output import records
 from ..reports import about_text, in_words, infer_kinds, workbook_bytes
+from ..spreadsheet import csv_text
 from .evaluate import Evaluation
 from .statutory import statutory_description
 
@@ -26,6 +25,7 @@ def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
         "utlas": records(evaluation.utlas),
         "ltlas_changed": records(evaluation.ltlas.loc[evaluation.ltlas["change"] != ""]),
         "typology_changes": records(evaluation.typology_changes),
+        "strategic_authorities": [] if evaluation.sas is None else records(evaluation.sas),
         "new_icbs": evaluation.assignment.new_icbs,
         "provenance": evaluation.provenance.as_dict(),
     }
@@ -95,13 +95,9 @@ def readable(frame: Any) -> tuple[Any, dict[str, str]]:
 def evaluation_csv(evaluation: Evaluation) -> bytes:
     """The ICB table before/after, headers in words; what it is comes in
     ``evaluation_about_bytes``."""
-    out = io.StringIO()
     table, _ = readable(evaluation.icbs)
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table.columns)
-    for row in records(table):
-        writer.writerow(row.values())
-    return out.getvalue().encode("utf-8-sig")
+    body = csv_text(list(table.columns), (list(row.values()) for row in records(table)))
+    return body.encode("utf-8-sig")
 
 
 def evaluation_about_bytes(evaluation: Evaluation) -> bytes:
@@ -131,5 +127,7 @@ def evaluation_xlsx(evaluation: Evaluation, data: Any) -> bytes:
                                               "offenders", "fixed"]),
         "Statutory description": statutory_description(data, evaluation.assignment),
     }
+    if evaluation.sas is not None:
+        frames["Strategic authorities"] = evaluation.sas
     sheets = [(name, *readable(frame)) for name, frame in frames.items()]
     return workbook_bytes(sheets, _about(evaluation), f"Scenario: {evaluation.scenario.name}")

@@ -34,6 +34,7 @@ def _data() -> VintageData | None:
 @web.get("/")
 def index() -> str:
     data = _data()
+    store = services().store
     context: dict[str, Any] = {"data": data}
     if data is not None:
         context |= {
@@ -41,6 +42,9 @@ def index() -> str:
             "counts": {layer: len(data.names[layer]) for layer in data.area_layers},
             "split_count": len(split_councils(data, "utla")),
             "has_pcns": has_pcn_layer(data),
+            "review_vintages": [store.load(name) for name in reversed(store.built())
+                                if "sa" in store.load(name).layers],
+            "vintage_names": set(store.built()),
         }
     return render_template("index.html", **context)
 

@@ -1,0 +1,142 @@
+"""The unit adjacency graph, from the LSOA geometry.
+
+Two units are neighbours when an LSOA of one shares a stretch of boundary with an LSOA
+of the other (rook adjacency: a shared corner is not enough, just as dissolving the two
+would leave two parts). Each edge keeps the shared length, which compactness weights use.
+
+Islands: land with sea all round (the Isle of Wight, the Isles of Scilly) makes units
+with no land neighbour, so no contiguous ICB could hold them with anything else. Each
+such component of the graph is linked to the mainland unit that serves it: the nearest
+unit outside it in the ICB that holds most of its people (or the nearest unit of all when
+that ICB is wholly on the island). The links are data: they come from geometry and the
+base assignment, never from names, and are listed with the graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+
+from ..geometry import block_index
+from ..store import VintageData
+from .units import UnitSet
+
+
+@dataclass(frozen=True)
+class IslandLink:
+    island: list[int]  # the units of the component
+    from_unit: int  # the island unit nearest the mainland
+    to_unit: int  # the mainland unit that serves it
+    distance_m: float
+    via_icb: str  # the ICB the island and its link share ("" for none)
+
+
+@dataclass(frozen=True)
+class UnitGraph:
+    n: int
+    edges: np.ndarray  # (k, 2), u < v, sorted
+    shared_m: np.ndarray  # shared boundary length of each edge, 0 for island links
+    links: list[IslandLink] = field(default_factory=list)
+
+    def neighbours(self) -> list[list[int]]:
+        out: list[list[int]] = [[] for _ in range(self.n)]
+        for u, v in self.edges:
+            out[int(u)].append(int(v))
+            out[int(v)].append(int(u))
+        return [sorted(set(n)) for n in out]
+
+    def components(self, nodes: list[int] | None = None) -> list[list[int]]:
+        """Connected components of the graph restricted to ``nodes`` (all by default),
+        each sorted, largest first then by first unit."""
+        return components(self.neighbours(), list(range(self.n)) if nodes is None else nodes)
+
+
+def components(neighbours: list[list[int]], nodes: list[int]) -> list[list[int]]:
+    inside = set(nodes)
+    seen: set[int] = set()
+    found = []
+    for start in sorted(inside):
+        if start in seen:
+            continue
+        stack, part = [start], []
+        seen.add(start)
+        while stack:
+            u = stack.pop()
+            part.append(u)
+            for v in neighbours[u]:
+                if v in inside and v not in seen:
+                    seen.add(v)
+                    stack.append(v)
+        found.append(sorted(part))
+    return sorted(found, key=lambda c: (-len(c), c[0]))
+
+
+def _land_edges(data: VintageData, units: UnitSet) -> tuple[np.ndarray, np.ndarray]:
+    polygons = data.geometry().geometry.to_numpy()
+    left, right = block_index(data).tree.query(polygons, predicate="intersects")
+    unit = units.block_unit
+    keep = (left < right) & (unit[left] != unit[right])
+    left, right = left[keep], right[keep]
+    shared = shapely.length(
+        shapely.intersection(shapely.boundary(polygons[left]), shapely.boundary(polygons[right]))
+    )
+    a, b = unit[left], unit[right]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keep = shared > 0
+    pairs = lo[keep] * len(units) + hi[keep]
+    keys, inverse = np.unique(pairs, return_inverse=True)
+    lengths = np.zeros(len(keys))
+    np.add.at(lengths, inverse, shared[keep])
+    edges = np.column_stack([keys // len(units), keys % len(units)]).astype(np.int64)
+    return edges, lengths
+
+
+def _island_link(
+    data: VintageData, units: UnitSet, island: list[int]
+) -> IslandLink:
+    polygons = data.geometry().geometry.to_numpy()
+    on_island = np.isin(units.block_unit, island)
+    people = units.by_icb[island].sum(axis=0)
+    icb = int(np.argmax(people))
+    serving = ~on_island & (units.base_icb == icb)
+    candidates = serving if serving.any() else ~on_island
+    rows = np.flatnonzero(candidates)
+    island_rows = np.flatnonzero(on_island)
+    outline = shapely.union_all(polygons[island_rows])
+    distance = shapely.distance(outline, polygons[rows])
+    nearest = int(rows[np.lexsort((rows, distance))[0]])
+    # the island unit nearest to that mainland block
+    back = shapely.distance(polygons[nearest], polygons[island_rows])
+    from_row = int(island_rows[np.lexsort((island_rows, back))[0]])
+    return IslandLink(
+        island=island,
+        from_unit=int(units.block_unit[from_row]),
+        to_unit=int(units.block_unit[nearest]),
+        distance_m=float(distance.min()),
+        via_icb=units.icbs[icb] if serving.any() else "",
+    )
+
+
+def unit_graph(data: VintageData, units: UnitSet, link_islands: bool = True) -> UnitGraph:
+    """Adjacency of ``units`` from shared LSOA boundaries, islands linked (see above)."""
+    edges, lengths = _land_edges(data, units)
+    graph = UnitGraph(len(units), edges, lengths)
+    links: list[IslandLink] = []
+    while link_islands:
+        parts = graph.components()
+        if len(parts) <= 1:
+            break
+        populations = [int(units.population[p].sum()) for p in parts]
+        main = int(np.argmax(populations))
+        smallest = min((i for i in range(len(parts)) if i != main),
+                       key=lambda i: (populations[i], parts[i][0]))  # fmt: skip
+        link = _island_link(data, units, parts[smallest])
+        links.append(link)
+        pair = sorted((link.from_unit, link.to_unit))
+        edges = np.vstack([graph.edges, pair])
+        lengths = np.append(graph.shared_m, 0.0)
+        order = np.lexsort((edges[:, 1], edges[:, 0]))
+        graph = UnitGraph(len(units), edges[order], lengths[order], links)
+    return graph

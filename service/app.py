@@ -35,13 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_error_handlers(app)
     from .api import api
-    from .web import web
+    from .pages import register_pages
 
     app.register_blueprint(api)
-    app.register_blueprint(web)
-    from .place_pages import place_pages
-    from .scenario_pages import scenario_pages
-
-    app.register_blueprint(scenario_pages)
-    app.register_blueprint(place_pages)
+    register_pages(app)
     return app

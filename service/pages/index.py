@@ -7,8 +7,8 @@ from flask import Blueprint, render_template_string
 from geodata.provenance import ATTRIBUTION
 from geodata.store import VintageData
 
-from .context import services
-from .maps_views import SEARCH_LAYERS, maps
+from ..context import services
+from .maps import SEARCH_LAYERS, maps
 
 web = Blueprint("web", __name__)
 # The map pages come with the index that links them: registering ``web`` on an app

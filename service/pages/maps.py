@@ -41,10 +41,10 @@ from maps.pages import (
 )
 from maps.split import SPLIT_ACROSS
 
-from . import assets, params
-from .auth import check_access
-from .context import services
-from .errors import ApiError, bad_request, not_found
+from .. import assets, params
+from ..auth import check_access
+from ..context import services
+from ..errors import ApiError, bad_request, not_found
 
 maps = Blueprint("maps", __name__, url_prefix="/maps")
 
@@ -135,7 +135,7 @@ def pcns() -> Response:
 def places(ref: str) -> Response:
     from geodata.places import resolve_places
 
-    from .api.places import resolve_ref
+    from ..api.places import resolve_ref
 
     place_set, data, meta = resolve_ref(ref)
     membership = resolve_places(data, place_set)

@@ -18,7 +18,7 @@ from geodata.errors import BoundaryLabError
 def _services(args: argparse.Namespace) -> Any:
     from geodata.store import Store
 
-    from .cli import database
+    from .common import database
 
     return Store(args.data), database(args)
 
@@ -56,7 +56,7 @@ def _load(args: argparse.Namespace, ident: str) -> Any:
 
 def _scenario_data(args: argparse.Namespace, scenario: Any) -> Any:
     """The scenario's vintage, with its place set as a layer when it moves places."""
-    from .context import Services
+    from ..context import Services
 
     store, db = _services(args)
     return Services(store, db).scenario_data(scenario)
@@ -75,7 +75,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     from geodata.scenarios.compare import read_blocks_csv
     from geodata.scenarios.upload import best_fit, read_candidates
 
-    from .db import Upload
+    from ..db import Upload
 
     store, db = _services(args)
     data = store.load(args.vintage)

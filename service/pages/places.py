@@ -13,9 +13,9 @@ from geodata.places import PlaceSet, builtin_sets, resolve_places
 from geodata.places.checks import check_places
 from geodata.provenance import ATTRIBUTION
 
-from .auth import check_access, form_writer, identity
-from .context import services
-from .errors import ApiError
+from ..auth import check_access, form_writer, identity
+from ..context import services
+from ..errors import ApiError
 
 place_pages = Blueprint("place_pages", __name__, url_prefix="/places")
 
@@ -83,7 +83,7 @@ def create() -> WerkzeugResponse | tuple[str, int]:
 @place_pages.get("/<ref>")
 def show(ref: str) -> tuple[str, int]:
     check_access("viewer")
-    from .api.places import resolve_ref
+    from ..api.places import resolve_ref
 
     try:
         place_set, data, _ = resolve_ref(ref)

@@ -16,7 +16,7 @@ def _load(args: argparse.Namespace, ref: str) -> tuple[Any, Any]:
     from geodata.places import PlaceSet, builtin_sets
     from geodata.store import Store
 
-    from .cli import database
+    from .common import database
 
     store = Store(args.data)
     if ref.startswith("builtin-"):
@@ -41,7 +41,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from geodata.places import builtin_sets
     from geodata.store import Store
 
-    from .cli import database
+    from .common import database
 
     data = Store(args.data).load(args.vintage)
     for key, s in builtin_sets(data).items():
@@ -85,7 +85,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     from geodata.places import PlaceSet, resolve_places
     from geodata.store import Store
 
-    from .cli import database
+    from .common import database
 
     try:
         raw = json.loads(Path(args.file).read_text(encoding="utf-8"))
@@ -103,7 +103,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from .cli import database
+    from .common import database
 
     if not database(args).delete_place_set(args.id, f"cli:{getpass.getuser()}"):
         raise BoundaryLabError(f"no place set with id {args.id}")

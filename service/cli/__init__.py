@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 from geodata import cli as core
 
-from .roles import ROLES
+from ..roles import ROLES
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from . import create_app
+    from .. import create_app
 
     config = {"DATA_DIR": args.data} if args.data else None
     app = create_app(config)
@@ -30,18 +30,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def database(args: argparse.Namespace):  # noqa: ANN201 - lazy import
-    from geodata.store import default_data_dir
-
-    from .db import Database, default_url
-    from .settings import load_settings
-
-    settings = load_settings()
-    url = settings["DATABASE_URL"] or default_url(args.data or default_data_dir())
-    return Database(url)
-
-
 def cmd_tokens(args: argparse.Namespace) -> int:
+    from .common import database
+
     db = database(args)
     actor = f"cli:{getpass.getuser()}"
     if args.action == "create":
@@ -68,7 +59,7 @@ def cmd_tokens(args: argparse.Namespace) -> int:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    from .settings import describe
+    from ..settings import describe
 
     parser = core.make_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -94,10 +85,10 @@ def make_parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", type=int)
     tokens.set_defaults(run=cmd_tokens)
 
-    from . import places_cli, scenario_cli
+    from . import places, scenario
 
-    scenario_cli.add_commands(sub)
-    places_cli.add_commands(sub)
+    scenario.add_commands(sub)
+    places.add_commands(sub)
     return parser
 
 

@@ -15,12 +15,12 @@ from geodata.scenarios.evaluate import evaluate
 from geodata.scenarios.statutory import statutory_description
 from geodata.scenarios.upload import UploadError
 
-from .api.reports import attachment
-from .api.scenarios import save_scenario, scenario_from_upload
-from .auth import check_access, form_writer
-from .context import services
-from .db import ScenarioRecord
-from .errors import ApiError
+from ..api.reports import attachment
+from ..api.scenarios import save_scenario, scenario_from_upload
+from ..auth import check_access, form_writer
+from ..context import services
+from ..db import ScenarioRecord
+from ..errors import ApiError
 
 scenario_pages = Blueprint("scenario_pages", __name__, url_prefix="/scenarios")
 

@@ -29,12 +29,12 @@ class HeuristicResult:
 
 
 class _Repair:
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, start: np.ndarray | None = None) -> None:
         self.problem = problem
         self.units = problem.units
         self.neighbours = problem.graph.neighbours()
         self.locked = set(problem.locked)
-        self.assignment = self._majority()
+        self.assignment = self._majority() if start is None else start.copy()
 
     def _majority(self) -> np.ndarray:
         units = self.units
@@ -125,9 +125,11 @@ class _Repair:
         return False
 
 
-def heuristic(problem: Problem) -> HeuristicResult:
+def heuristic(problem: Problem, start: np.ndarray | None = None) -> HeuristicResult:
+    """The baseline from the majority assignment, or greedy repair of ``start`` (the
+    model uses it to turn a disconnected round into a feasible incumbent)."""
     began = time.perf_counter()
-    repair = _Repair(problem)
+    repair = _Repair(problem, start)
     for _ in range(MAX_PASSES):
         changed = repair.contiguity() if problem.rules.contiguous else False
         changed = repair.too_big() or changed

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from .heuristic import heuristic
 from .problem import Problem
 from .rules import SolverSettings
 
@@ -361,8 +362,8 @@ class Milp:
         rules = self.problem.rules
         say = progress or (lambda _message: None)
         began = time.perf_counter()
-        incumbent = start
-        incumbent_value = self.objective_of(start) if start is not None else None
+        incumbent = start if start is not None and self.allows(start) else None
+        incumbent_value = self.objective_of(incumbent) if incumbent is not None else None
         bound: float | None = None
         rounds = 0
         status = "no_solution"
@@ -399,6 +400,12 @@ class Milp:
                     incumbent, incumbent_value = assignment, value
                 status = "optimal" if optimal else "feasible"
                 break
+            repaired = heuristic(self.problem, assignment)
+            if repaired.feasible and self.allows(repaired.assignment):
+                value = self.objective_of(repaired.assignment)
+                if incumbent_value is None or value < incumbent_value - 1e-6:
+                    incumbent, incumbent_value = repaired.assignment, value
+                    say(f"  repaired into a feasible answer: objective {value:,.0f}")
             if not optimal:
                 break  # out of time with a disconnected answer: keep the incumbent
         if status != "infeasible" and status != "optimal":
@@ -421,6 +428,11 @@ class Milp:
                                       if values[col] > 1e-6]
                              for family, cols in self.slack.items()}  # fmt: skip
         return result
+
+    def allows(self, assignment: np.ndarray) -> bool:
+        """Whether every group's ICB in ``assignment`` is one of its candidates."""
+        return all((g, int(assignment[members[0]])) in self.x
+                   for g, members in enumerate(self.var_groups))  # fmt: skip
 
     def objective_of(self, assignment: np.ndarray) -> float:
         return float(np.dot(self.cost, self._values_for(assignment)))

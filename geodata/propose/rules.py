@@ -11,7 +11,7 @@ from .units import UNIT_KINDS, UNIT_LABELS
 
 
 def _millions(value: float) -> str:
-    return f"{value / 1e6:g}m"
+    return f"{value / 1e6:g}m" if value >= 100_000 else f"{value:,.0f}"
 
 
 @dataclass(frozen=True)

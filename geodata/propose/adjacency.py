@@ -93,9 +93,7 @@ def _land_edges(data: VintageData, units: UnitSet) -> tuple[np.ndarray, np.ndarr
     return edges, lengths
 
 
-def _island_link(
-    data: VintageData, units: UnitSet, island: list[int]
-) -> IslandLink:
+def _island_link(data: VintageData, units: UnitSet, island: list[int]) -> IslandLink:
     polygons = data.geometry().geometry.to_numpy()
     on_island = np.isin(units.block_unit, island)
     people = units.by_icb[island].sum(axis=0)
@@ -130,8 +128,9 @@ def unit_graph(data: VintageData, units: UnitSet, link_islands: bool = True) -> 
             break
         populations = [int(units.population[p].sum()) for p in parts]
         main = int(np.argmax(populations))
-        smallest = min((i for i in range(len(parts)) if i != main),
-                       key=lambda i: (populations[i], parts[i][0]))  # fmt: skip
+        smallest = min(
+            (i for i in range(len(parts)) if i != main), key=lambda i: (populations[i], parts[i][0])
+        )
         link = _island_link(data, units, parts[smallest])
         links.append(link)
         pair = sorted((link.from_unit, link.to_unit))

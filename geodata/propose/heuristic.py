@@ -50,13 +50,15 @@ class _Repair:
         return out
 
     def population(self) -> np.ndarray:
-        return np.bincount(self.assignment, weights=self.units.population,
-                           minlength=len(self.units.icbs))  # fmt: skip
+        return np.bincount(
+            self.assignment, weights=self.units.population, minlength=len(self.units.icbs)
+        )
 
     def _neighbour_icbs(self, members: list[int]) -> list[int]:
         inside = set(members)
-        found = {int(self.assignment[v]) for u in members for v in self.neighbours[u]
-                 if v not in inside}  # fmt: skip
+        found = {
+            int(self.assignment[v]) for u in members for v in self.neighbours[u] if v not in inside
+        }
         return sorted(found - self.locked)
 
     def _move(self, members: list[int], icb: int) -> None:
@@ -110,15 +112,25 @@ class _Repair:
         population = self.population()
         used = [i for i in range(len(self.units.icbs)) if population[i] > 0]
         limit = rules.exact_icbs if rules.exact_icbs is not None else rules.max_icbs
-        small = [i for i in used if rules.min_icb_population is not None
-                 and population[i] < rules.min_icb_population and i not in self.locked]
+        small = [
+            i
+            for i in used
+            if rules.min_icb_population is not None
+            and population[i] < rules.min_icb_population
+            and i not in self.locked
+        ]
         if not small and limit is not None and len(used) > limit:
-            small = sorted((i for i in used if i not in self.locked), key=lambda i: population[i])[:1]
+            small = sorted((i for i in used if i not in self.locked), key=lambda i: population[i])[
+                :1
+            ]
         for i in sorted(small, key=lambda i: population[i]):
             members = [int(u) for u in np.flatnonzero(self.assignment == i)]
             high = rules.max_icb_population
-            options = [j for j in self._neighbour_icbs(members) if j != i
-                       and (high is None or population[j] + population[i] <= high)]
+            options = [
+                j
+                for j in self._neighbour_icbs(members)
+                if j != i and (high is None or population[j] + population[i] <= high)
+            ]
             if options:
                 self._move(members, min(options, key=lambda j: population[j]))
                 return True
@@ -137,5 +149,9 @@ def heuristic(problem: Problem, start: np.ndarray | None = None) -> HeuristicRes
         if not changed:
             break
     assignment = repair.assignment
-    return HeuristicResult(assignment, people_moved(problem, assignment),
-                           violations(problem, assignment), time.perf_counter() - began)  # fmt: skip
+    return HeuristicResult(
+        assignment,
+        people_moved(problem, assignment),
+        violations(problem, assignment),
+        time.perf_counter() - began,
+    )

@@ -183,7 +183,9 @@ class Milp:
         big = float(self.problem.total_population)
         by_icb: dict[int, list[tuple[int, float]]] = {}
         for (g, i), col in self.x.items():
-            by_icb.setdefault(i, []).append((col, float(units.population[self.var_groups[g]].sum())))
+            by_icb.setdefault(i, []).append(
+                (col, float(units.population[self.var_groups[g]].sum()))
+            )
         self.slack["population_below_min"] = []
         self.slack["population_above_max"] = []
         for i, terms in sorted(by_icb.items()):
@@ -263,8 +265,9 @@ class Milp:
             gu, gv = self.var_of[u], self.var_of[v]
             if gu == gv or metres <= 0:
                 continue
-            z = self._col(weight * metres / 1000.0 / (RELAX_WEIGHT if self.relax else 1.0),
-                          integer=False)  # fmt: skip
+            z = self._col(
+                weight * metres / 1000.0 / (RELAX_WEIGHT if self.relax else 1.0), integer=False
+            )
             cut_edges.append((int(u), int(v), z))
             for i in self.candidates[gu]:
                 cols, vals = [z, self.x[gu, i]], [1.0, -1.0]
@@ -290,15 +293,21 @@ class Milp:
         lp.a_matrix_.start_ = np.asarray(self.rows.starts, dtype=np.int32)
         lp.a_matrix_.index_ = np.asarray(self.rows.index, dtype=np.int32)
         lp.a_matrix_.value_ = np.asarray(self.rows.value, dtype=float)
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                           for i in self.integer]  # fmt: skip
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+            for i in self.integer
+        ]
         highs.passModel(lp)
         return highs
 
-    def solver_options(self) -> dict[str, object]:
-        return {"output_flag": False, "random_seed": self.settings.seed,
-                "threads": self.settings.threads, "mip_rel_gap": self.settings.mip_rel_gap,
-                "mip_abs_gap": 1e-6}  # fmt: skip
+    def solver_options(self) -> dict[str, bool | float | int | str]:
+        return {
+            "output_flag": False,
+            "random_seed": self.settings.seed,
+            "threads": self.settings.threads,
+            "mip_rel_gap": self.settings.mip_rel_gap,
+            "mip_abs_gap": 1e-6,
+        }
 
     @property
     def size(self) -> tuple[int, int]:
@@ -340,8 +349,9 @@ class Milp:
             for part in parts[1:]:
                 inside = set(part)
                 boundary = sorted({v for u in part for v in neighbours[u]} - inside)
-                separator = sorted({self.x[self.var_of[c], i] for c in boundary
-                                    if (self.var_of[c], i) in self.x})  # fmt: skip
+                separator = sorted(
+                    {self.x[self.var_of[c], i] for c in boundary if (self.var_of[c], i) in self.x}
+                )
                 for a in part:
                     cols = [self.x[self.var_of[a], i], self.x[self.var_of[anchor], i]]
                     coefs: dict[int, float] = {}
@@ -350,8 +360,9 @@ class Milp:
                     for c in separator:
                         coefs[c] = coefs.get(c, 0.0) - 1.0
                     idx = np.asarray(sorted(coefs), dtype=np.int32)
-                    self.highs.addRow(-INF, 1.0, len(idx), idx,
-                                      np.asarray([coefs[c] for c in idx], dtype=float))  # fmt: skip
+                    self.highs.addRow(
+                        -INF, 1.0, len(idx), idx, np.asarray([coefs[c] for c in idx], dtype=float)
+                    )
                     added += 1
         self.cuts += added
         return added
@@ -393,8 +404,10 @@ class Milp:
             value = float(info.objective_function_value)
             added = self._connectivity_cuts(assignment) if rules.contiguous else 0
             optimal = model_status == highspy.HighsModelStatus.kOptimal
-            say(f"round {rounds}: objective {value:,.0f}, bound {bound:,.0f}, "
-                f"{added} contiguity cut(s) added, {time.perf_counter() - began:.1f} s")  # fmt: skip
+            say(
+                f"round {rounds}: objective {value:,.0f}, bound {bound:,.0f}, "
+                f"{added} contiguity cut(s) added, {time.perf_counter() - began:.1f} s"
+            )
             if added == 0:
                 if incumbent_value is None or value <= incumbent_value + 1e-6:
                     incumbent, incumbent_value = assignment, value
@@ -414,25 +427,39 @@ class Milp:
         gap = None
         if incumbent_value is not None and bound is not None:
             bound = min(bound, incumbent_value)
-            gap = 0.0 if status == "optimal" else (
-                (incumbent_value - bound) / abs(incumbent_value) if incumbent_value else 0.0)
+            gap = (
+                0.0
+                if status == "optimal"
+                else ((incumbent_value - bound) / abs(incumbent_value) if incumbent_value else 0.0)
+            )
         if status == "optimal":
             bound = incumbent_value
         variables, constraints = self.size
-        result = SolveResult(status, incumbent if status != "infeasible" else None,
-                             incumbent_value if status != "infeasible" else None, bound,
-                             gap, seconds, rounds, self.cuts, variables, constraints)  # fmt: skip
+        result = SolveResult(
+            status,
+            incumbent if status != "infeasible" else None,
+            incumbent_value if status != "infeasible" else None,
+            bound,
+            gap,
+            seconds,
+            rounds,
+            self.cuts,
+            variables,
+            constraints,
+        )
         if self.relax and status in ("optimal", "feasible"):
             values = np.asarray(self.highs.getSolution().col_value)
-            result.slacks = {family: [(label, float(values[col])) for label, col in cols
-                                      if values[col] > 1e-6]
-                             for family, cols in self.slack.items()}  # fmt: skip
+            result.slacks = {
+                family: [(label, float(values[col])) for label, col in cols if values[col] > 1e-6]
+                for family, cols in self.slack.items()
+            }
         return result
 
     def allows(self, assignment: np.ndarray) -> bool:
         """Whether every group's ICB in ``assignment`` is one of its candidates."""
-        return all((g, int(assignment[members[0]])) in self.x
-                   for g, members in enumerate(self.var_groups))  # fmt: skip
+        return all(
+            (g, int(assignment[members[0]])) in self.x for g, members in enumerate(self.var_groups)
+        )
 
     def objective_of(self, assignment: np.ndarray) -> float:
         return float(np.dot(self.cost, self._values_for(assignment)))

@@ -70,15 +70,18 @@ def ties_for(data: VintageData, units: UnitSet, rules: ProposalRules) -> list[Ti
     ties = []
     if rules.council_within_one_icb:
         names = data.names["utla"]
-        for code, members in units.groups(data.table["utla_code"].astype(object).to_numpy()).items():
+        for code, members in units.groups(
+            data.table["utla_code"].astype(object).to_numpy()
+        ).items():
             ties.append(Tie("council_within_one_icb", code, names.get(code, code), members))
     if rules.sa_within_one_icb:
         sa = require_strategic_authorities(data)
         names = dict(zip(units.codes, units.names, strict=True))
         sa_names = data.names["sa"] if "sa" in set(data.units["layer"]) else {}
         for code, members in units.groups(sa).items():
-            ties.append(Tie("sa_within_one_icb", code,
-                            sa_names.get(code, names.get(code, code)), members))  # fmt: skip
+            ties.append(
+                Tie("sa_within_one_icb", code, sa_names.get(code, names.get(code, code)), members)
+            )
     return ties
 
 
@@ -93,7 +96,7 @@ def make_problem(
     vintage's own by default). The graph is cached per unit kind on the loaded vintage."""
     base = data.table["icb_code"].astype(str).to_numpy() if base_icb is None else base_icb
     units = build_units(data, rules.units, base, icb_names)
-    key = ("propose_graph", rules.units, link_islands)
+    key = f"propose_graph:{rules.units}:{link_islands}"
     graph = data.cache.get(key)
     if graph is None or graph.n != len(units):
         graph = data.cache[key] = unit_graph(data, units, link_islands)

@@ -42,8 +42,10 @@ class InfeasibleProposal(BoundaryLabError):
         super().__init__(f"no redraw meets these rules: {first}{more}{nearest}")
 
     def details(self) -> dict[str, Any]:
-        return {"conflicts": [c.as_dict() for c in self.conflicts],
-                "nearest_feasible_relaxation": self.relaxation}  # fmt: skip
+        return {
+            "conflicts": [c.as_dict() for c in self.conflicts],
+            "nearest_feasible_relaxation": self.relaxation,
+        }
 
 
 @dataclass(frozen=True)
@@ -71,15 +73,27 @@ class Proposal:
         return self.status == "optimal"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "proven_optimal": self.proven_optimal,
-                "objective": self.objective, "people_moved": self.people_moved,
-                "bound": self.bound, "gap": self.gap, "solve_seconds": round(self.seconds, 3),
-                "rounds": self.rounds, "contiguity_cuts": self.cuts,
-                "variables": self.variables, "constraints": self.constraints,
-                "icbs_used": self.icbs_used, "base": self.base,
-                "rules": self.rules.as_dict(), "solver": solver_record(self.settings),
-                "heuristic": self.heuristic, "island_links": self.island_links,
-                "moves": len(self.scenario.moves), "method": METHOD}  # fmt: skip
+        return {
+            "status": self.status,
+            "proven_optimal": self.proven_optimal,
+            "objective": self.objective,
+            "people_moved": self.people_moved,
+            "bound": self.bound,
+            "gap": self.gap,
+            "solve_seconds": round(self.seconds, 3),
+            "rounds": self.rounds,
+            "contiguity_cuts": self.cuts,
+            "variables": self.variables,
+            "constraints": self.constraints,
+            "icbs_used": self.icbs_used,
+            "base": self.base,
+            "rules": self.rules.as_dict(),
+            "solver": solver_record(self.settings),
+            "heuristic": self.heuristic,
+            "island_links": self.island_links,
+            "moves": len(self.scenario.moves),
+            "method": METHOD,
+        }
 
 
 def solver_record(settings: SolverSettings) -> dict[str, Any]:
@@ -95,8 +109,9 @@ def _highs_version() -> str:
         return getattr(highspy, "__version__", "unknown")
 
 
-def _moves(data: VintageData, problem: Problem, assignment: np.ndarray,
-           names: dict[str, str]) -> list[Move]:  # fmt: skip
+def _moves(
+    data: VintageData, problem: Problem, assignment: np.ndarray, names: dict[str, str]
+) -> list[Move]:
     """Moves that give every LSOA its unit's ICB, from the vintage's own ICBs: units
     already wholly in their ICB need none; a strategic authority moves as its districts."""
     units = problem.units
@@ -115,7 +130,7 @@ def _moves(data: VintageData, problem: Problem, assignment: np.ndarray,
             moves.append(Move(units.layers[u], units.codes[u], to_icb))
             continue
         for district in sorted(set(ltla[rows])):
-            whole = (ltla == district)
+            whole = ltla == district
             if (units.block_unit[whole] == u).all():
                 if not (vintage_icb[whole] == code).all():
                     moves.append(Move("ltla", district, to_icb))
@@ -139,15 +154,22 @@ def propose(
     began = time.perf_counter()
     start: Assignment = resolve(data, base) if base is not None else baseline(data)
     problem = make_problem(data, rules, np.asarray(start.icb, dtype=str), start.names)
-    say(f"{len(problem.units)} units ({rules.units}), {len(problem.groups)} groups, "
-        f"{len(problem.graph.edges)} adjacencies, {len(problem.units.icbs)} base ICBs")  # fmt: skip
+    say(
+        f"{len(problem.units)} units ({rules.units}), {len(problem.groups)} groups, "
+        f"{len(problem.graph.edges)} adjacencies, {len(problem.units.icbs)} base ICBs"
+    )
     conflicts = prechecks(problem)
     if conflicts:
         raise InfeasibleProposal(rules, conflicts, nearest_relaxation(problem, settings))
     baseline_answer = heuristic(problem)
-    say(f"heuristic: {baseline_answer.people_moved:,} people moved, "
-        + ("feasible" if baseline_answer.feasible else
-           f"infeasible ({len(baseline_answer.violations)} rule breach(es))"))  # fmt: skip
+    say(
+        f"heuristic: {baseline_answer.people_moved:,} people moved, "
+        + (
+            "feasible"
+            if baseline_answer.feasible
+            else f"infeasible ({len(baseline_answer.violations)} rule breach(es))"
+        )
+    )
     model = Milp(problem, settings)
     say(f"model: {model.size[0]:,} variables, {model.size[1]:,} constraints")
     result = model.solve(baseline_answer.assignment if baseline_answer.feasible else None, say)
@@ -160,32 +182,61 @@ def propose(
         )
     assignment = result.assignment
     moved = people_moved(problem, assignment)
-    record = {"rules": rules.as_dict(), "solver": solver_record(settings),
-              "status": result.status, "objective": result.objective, "gap": result.gap,
-              "people_moved_from_base": moved}  # fmt: skip
+    record = {
+        "rules": rules.as_dict(),
+        "solver": solver_record(settings),
+        "status": result.status,
+        "objective": result.objective,
+        "gap": result.gap,
+        "people_moved_from_base": moved,
+    }
+    verdict = (
+        "proven optimal"
+        if result.status == "optimal"
+        else f"best found in the time limit, gap {result.gap or 0:.2%}"
+    )
     base_label = "vintage" if base is None else f"scenario {base.name!r}"
     scenario = Scenario(
         vintage=data.name,
         name=name or rules.name(),
         moves=tuple(_moves(data, problem, assignment, start.names)),
-        description=(f"Proposed by boundary-lab propose from the {base_label} ICBs: "
-                     f"{'proven optimal' if result.status == 'optimal' else 'best found, gap ' + format(result.gap or 0, '.2%')}; "
-                     f"{moved:,} people moved."),  # fmt: skip
+        description=(
+            f"Proposed by boundary-lab propose from the {base_label} ICBs: "
+            f"{verdict}; "
+            f"{moved:,} people moved."
+        ),
         notes=(f"proposal: {json.dumps(record, sort_keys=True)}", METHOD),
     )
-    links = [{"island": [problem.units.label(u) for u in link.island],
-              "linked_to": problem.units.label(link.to_unit),
-              "distance_m": round(link.distance_m), "via_icb": link.via_icb}
-             for link in problem.graph.links]  # fmt: skip
+    links = [
+        {
+            "island": [problem.units.label(u) for u in link.island],
+            "linked_to": problem.units.label(link.to_unit),
+            "distance_m": round(link.distance_m),
+            "via_icb": link.via_icb,
+        }
+        for link in problem.graph.links
+    ]
     return Proposal(
-        scenario=scenario, rules=rules, settings=settings, status=result.status,
-        objective=float(result.objective or 0.0), people_moved=moved, bound=result.bound,
-        gap=result.gap, seconds=time.perf_counter() - began, rounds=result.rounds,
-        cuts=result.cuts, variables=result.variables, constraints=result.constraints,
+        scenario=scenario,
+        rules=rules,
+        settings=settings,
+        status=result.status,
+        objective=float(result.objective or 0.0),
+        people_moved=moved,
+        bound=result.bound,
+        gap=result.gap,
+        seconds=time.perf_counter() - began,
+        rounds=result.rounds,
+        cuts=result.cuts,
+        variables=result.variables,
+        constraints=result.constraints,
         icbs_used=len(set(int(a) for a in assignment)),
-        heuristic={"people_moved": baseline_answer.people_moved,
-                   "feasible": baseline_answer.feasible,
-                   "violations": baseline_answer.violations[:10],
-                   "seconds": round(baseline_answer.seconds, 3)},
-        island_links=links, base=base_label,
-    )  # fmt: skip
+        heuristic={
+            "people_moved": baseline_answer.people_moved,
+            "feasible": baseline_answer.feasible,
+            "violations": baseline_answer.violations[:10],
+            "seconds": round(baseline_answer.seconds, 3),
+        },
+        island_links=links,
+        base=base_label,
+    )

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from ..errors import BoundaryLabError
+from ..scenarios.rules import RuleSet
 from .units import UNIT_KINDS, UNIT_LABELS
 
 
@@ -88,6 +89,15 @@ class ProposalRules:
             objective += f" + {self.weight_compactness:g} per km cut"
         parts.append(objective)
         return f"Proposal ({UNIT_LABELS[self.units]}): " + "; ".join(parts)
+
+    def evaluation_rules(self) -> RuleSet:
+        """The scenario design rules that check a proposal's own evaluation."""
+        return RuleSet(
+            utla_within_one_icb=self.council_within_one_icb,
+            min_icb_population=self.min_icb_population,
+            max_icb_population=self.max_icb_population,
+            contiguous=self.contiguous,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)

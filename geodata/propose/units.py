@@ -19,9 +19,12 @@ from ..layers import code_column
 from ..store import VintageData
 
 UNIT_KINDS = ("ltla", "utla", "sicbl", "sa")
-UNIT_LABELS = {"ltla": "districts", "utla": "upper-tier councils",
-               "sicbl": "sub-ICB locations",
-               "sa": "strategic authorities and the districts outside them"}  # fmt: skip
+UNIT_LABELS = {
+    "ltla": "districts",
+    "utla": "upper-tier councils",
+    "sicbl": "sub-ICB locations",
+    "sa": "strategic authorities and the districts outside them",
+}
 SA_COLUMN = "sa_code"
 
 
@@ -90,8 +93,10 @@ class UnitSet:
         hold people of each code, which a 'within one ICB' rule must assign together."""
         frame = pd.DataFrame({"code": per_lsoa, "unit": self.block_unit})
         frame = frame.loc[frame["code"].notna()]
-        return {str(code): sorted(int(u) for u in set(units))
-                for code, units in frame.groupby("code", sort=True)["unit"]}  # fmt: skip
+        return {
+            str(code): sorted(int(u) for u in set(units))
+            for code, units in frame.groupby("code", sort=True)["unit"]
+        }
 
 
 def _unit_codes(data: VintageData, kind: str) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:

@@ -22,12 +22,33 @@ import shapely
 from geodata.store import VintageData
 
 LSOA_POPULATION = [100, 200, 150, 120, 300, 80, 90, 110, 60, 140, 130, 170, 50]
-CELLS = [(0, 0), (1, 0), (2, 0), (3, 0), (0, 1), (1, 1), (2, 1), (3, 1),
-         (0, 2), (1, 2), (2, 2), (3, 2), (5, 0)]  # fmt: skip
+CELLS = [
+    (0, 0),
+    (1, 0),
+    (2, 0),
+    (3, 0),
+    (0, 1),
+    (1, 1),
+    (2, 1),
+    (3, 1),
+    (0, 2),
+    (1, 2),
+    (2, 2),
+    (3, 2),
+    (5, 0),
+]
 DISTRICT_OF = ["D1", "D1", "D2", "D3", "D4", "D5", "D5", "D3", "D4", "D6", "D6", "D7", "D8"]
 ICB_OF = ["A", "A", "B", "B", "A", "A", "B", "B", "A", "C", "C", "C", "B"]
-DISTRICT_CODE = {"D1": "E07000001", "D2": "E07000002", "D3": "E06000003", "D4": "E07000004",
-                 "D5": "E06000005", "D6": "E07000006", "D7": "E06000007", "D8": "E06000008"}
+DISTRICT_CODE = {
+    "D1": "E07000001",
+    "D2": "E07000002",
+    "D3": "E06000003",
+    "D4": "E07000004",
+    "D5": "E06000005",
+    "D6": "E07000006",
+    "D7": "E06000007",
+    "D8": "E06000008",
+}
 COUNTY_OF = {"D1": "E10000001", "D2": "E10000001", "D4": "E10000002", "D6": "E10000002"}
 ICB_CODE = {"A": "E54000001", "B": "E54000002", "C": "E54000003"}
 ISLAND_LINK = ("L13", "L04")  # by hand: nearest block of the island's ICB (B)
@@ -51,24 +72,29 @@ def grid_neighbours() -> dict[int, set[int]]:
 
 def make_data(tmp: Path, with_sa: bool = False) -> VintageData:
     districts = [DISTRICT_CODE[d] for d in DISTRICT_OF]
-    table = pd.DataFrame({
-        "lsoa_code": [lsoa_code(k) for k in range(len(CELLS))],
-        "lsoa_name": [f"Grid {k + 1:03d}A" for k in range(len(CELLS))],
-        "population": LSOA_POPULATION,
-        "ltla_code": districts,
-        "utla_code": [COUNTY_OF.get(d, DISTRICT_CODE[d]) for d in DISTRICT_OF],
-        "icb_code": [ICB_CODE[i] for i in ICB_OF],
-        "sicbl_code": [f"E3800000{'ABC'.index(i) + 1}" for i in ICB_OF],
-        "region_code": "E12000001",
-    })  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "lsoa_code": [lsoa_code(k) for k in range(len(CELLS))],
+            "lsoa_name": [f"Grid {k + 1:03d}A" for k in range(len(CELLS))],
+            "population": LSOA_POPULATION,
+            "ltla_code": districts,
+            "utla_code": [COUNTY_OF.get(d, DISTRICT_CODE[d]) for d in DISTRICT_OF],
+            "icb_code": [ICB_CODE[i] for i in ICB_OF],
+            "sicbl_code": [f"E3800000{'ABC'.index(i) + 1}" for i in ICB_OF],
+            "region_code": "E12000001",
+        }
+    )
     if with_sa:  # one strategic authority: D3 + D7 (touching only through L08-L12)
         table["sa_code"] = [("E47000001" if d in ("D3", "D7") else None) for d in DISTRICT_OF]
     units = [("icb", code, f"ICB {name}", None) for name, code in ICB_CODE.items()]
     units += [("ltla", code, f"District {name}", None) for name, code in DISTRICT_CODE.items()]
     counties = {"E10000001": "County 1", "E10000002": "County 2"}
     units += [("utla", code, name, None) for code, name in counties.items()]
-    units += [("utla", code, f"District {name}", None) for name, code in DISTRICT_CODE.items()
-              if code.startswith("E06")]  # fmt: skip
+    units += [
+        ("utla", code, f"District {name}", None)
+        for name, code in DISTRICT_CODE.items()
+        if code.startswith("E06")
+    ]
     units += [("sicbl", f"E3800000{k}", f"Sub-ICB {k}", None) for k in (1, 2, 3)]
     units += [("region", "E12000001", "Region 1", None)]
     if with_sa:
@@ -76,10 +102,18 @@ def make_data(tmp: Path, with_sa: bool = False) -> VintageData:
     frame = pd.DataFrame(units, columns=["layer", "code", "name", "nhs_code"])
     geometry = gpd.GeoDataFrame(
         {"lsoa_code": table["lsoa_code"]},
-        geometry=[shapely.box(500_000 + 1000 * x, 200_000 + 1000 * y,
-                              501_000 + 1000 * x, 201_000 + 1000 * y) for x, y in CELLS],
+        geometry=[
+            shapely.box(
+                500_000 + 1000 * x, 200_000 + 1000 * y, 501_000 + 1000 * x, 201_000 + 1000 * y
+            )
+            for x, y in CELLS
+        ],
         crs="EPSG:27700",
-    )  # fmt: skip
-    meta = {"vintage": "grid", "title": "synthetic grid", "boundaries": "1 km squares",
-            "population_source": "synthetic"}  # fmt: skip
+    )
+    meta = {
+        "vintage": "grid",
+        "title": "synthetic grid",
+        "boundaries": "1 km squares",
+        "population_source": "synthetic",
+    }
     return VintageData("grid", tmp, table, frame, meta, geometry)

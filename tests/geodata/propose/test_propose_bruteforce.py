@@ -53,8 +53,9 @@ def brute_force(rules: ProposalRules) -> float | None:
                 counties.setdefault(COUNTY_OF.get(d, d), set()).add(icb)
             if any(len(v) > 1 for v in counties.values()):
                 continue
-        people = {i: sum(p for p, n in zip(LSOA_POPULATION, new, strict=True) if n == i)
-                  for i in ICBS}  # fmt: skip
+        people = {
+            i: sum(p for p, n in zip(LSOA_POPULATION, new, strict=True) if n == i) for i in ICBS
+        }
         used = [i for i in ICBS if people[i] > 0]
         low, high = rules.min_icb_population, rules.max_icb_population
         if low is not None and any(people[i] < low for i in used):
@@ -73,9 +74,12 @@ def brute_force(rules: ProposalRules) -> float | None:
         ):
             continue
         moved = sum(p for p, n, b in zip(LSOA_POPULATION, new, ICB_OF, strict=True) if n != b)
-        cut_km = sum(1 for a in range(len(CELLS)) for b in grid_neighbours()[a]
-                     if a < b and new[a] != new[b] and (a, b) != (3, 12)
-                     and DISTRICT_OF[a] != DISTRICT_OF[b])  # fmt: skip
+        cut_km = sum(
+            1
+            for a in range(len(CELLS))
+            for b in grid_neighbours()[a]
+            if a < b and new[a] != new[b] and (a, b) != (3, 12) and DISTRICT_OF[a] != DISTRICT_OF[b]
+        )
         score = moved + rules.weight_icbs * len(used) + rules.weight_compactness * cut_km
         best = score if best is None else min(best, score)
     return best
@@ -88,8 +92,12 @@ RULE_SETS = [
     ProposalRules(contiguous=True, min_icb_population=400, max_icb_population=800),
     ProposalRules(contiguous=True, max_icbs=2),
     ProposalRules(contiguous=True, exact_icbs=2, min_icb_population=600),
-    ProposalRules(council_within_one_icb=False, contiguous=True, locked_icbs=("E54000003",),
-                  max_icb_population=900),
+    ProposalRules(
+        council_within_one_icb=False,
+        contiguous=True,
+        locked_icbs=("E54000003",),
+        max_icb_population=900,
+    ),
     ProposalRules(contiguous=True, weight_icbs=250.0),
     ProposalRules(council_within_one_icb=False, contiguous=True, weight_compactness=40.0),
     ProposalRules(council_within_one_icb=False, contiguous=False, max_icbs=1),
@@ -131,7 +139,8 @@ def test_island_is_linked_to_the_nearest_unit_of_its_icb(grid):
 
 def test_same_inputs_same_answer(grid):
     rules = ProposalRules(contiguous=True, min_icb_population=400, max_icb_population=800)
-    answers = [Milp(make_problem(grid, rules), SolverSettings(time_limit_s=30)).solve()
-               for _ in range(2)]  # fmt: skip
+    answers = [
+        Milp(make_problem(grid, rules), SolverSettings(time_limit_s=30)).solve() for _ in range(2)
+    ]
     assert np.array_equal(answers[0].assignment, answers[1].assignment)
     assert answers[0].objective == answers[1].objective

@@ -3,6 +3,9 @@ and (where the solver is needed) with the nearest relaxation that has an answer.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import pytest
 from propose_fixtures import DISTRICT_CODE, ICB_CODE
 from test_propose_bruteforce import brute_force
@@ -31,26 +34,38 @@ def test_council_bigger_than_the_largest_icb_is_named(grid):
 
 def test_strategic_authority_bigger_than_the_largest_icb_is_named(grid_sa):
     # The authority = D3 (120 + 110) + D7 (170) = 400 people
-    error = _refusal(grid_sa, ProposalRules(council_within_one_icb=False,
-                                            sa_within_one_icb=True, max_icb_population=390,
-                                            contiguous=False))  # fmt: skip
+    error = _refusal(
+        grid_sa,
+        ProposalRules(
+            council_within_one_icb=False,
+            sa_within_one_icb=True,
+            max_icb_population=390,
+            contiguous=False,
+        ),
+    )
     rules = {c.rule for c in error.conflicts}
     assert "sa_within_one_icb" in rules
-    assert any("Grid Combined Authority" in c.message and "400" in c.message
-               for c in error.conflicts)  # fmt: skip
+    assert any(
+        "Grid Combined Authority" in c.message and "400" in c.message for c in error.conflicts
+    )
 
 
 def test_locked_icb_straddled_by_a_unit_is_named(grid):
-    error = _refusal(grid, ProposalRules(council_within_one_icb=False,
-                                         locked_icbs=(ICB_CODE["A"],)))  # fmt: skip
+    error = _refusal(
+        grid, ProposalRules(council_within_one_icb=False, locked_icbs=(ICB_CODE["A"],))
+    )
     (conflict,) = [c for c in error.conflicts if c.rule == "locked"]
     assert conflict.where == ICB_CODE["A"]
     assert DISTRICT_CODE["D5"] in conflict.message  # 80 people in A, 90 outside
 
 
 def test_more_locked_icbs_than_allowed(grid):
-    rules = ProposalRules(council_within_one_icb=False, contiguous=False, max_icbs=1,
-                          locked_icbs=(ICB_CODE["B"], ICB_CODE["C"]))  # fmt: skip
+    rules = ProposalRules(
+        council_within_one_icb=False,
+        contiguous=False,
+        max_icbs=1,
+        locked_icbs=(ICB_CODE["B"], ICB_CODE["C"]),
+    )
     conflicts = prechecks(make_problem(grid, rules))
     assert any(c.rule == "icb_count" and "2 ICBs are locked" in c.message for c in conflicts)
 
@@ -68,14 +83,17 @@ def test_solver_proven_infeasible_gets_a_relaxation(grid):
     assert brute_force(rules) is None  # no assignment of the districts meets these
     error = _refusal(grid, rules)
     assert error.conflicts == []  # nothing a pre-check can see
-    assert error.relaxation and all("ICB population" in r or "span more than one ICB" in r
-                                    for r in error.relaxation)  # fmt: skip
-    # and the relaxation it names really has an answer
-    details = error.details()
-    assert details["nearest_feasible_relaxation"] == error.relaxation
+    assert error.relaxation and all(
+        "ICB population" in r or "span more than one ICB" in r for r in error.relaxation
+    )
+    # the relaxation it names really has an answer (checked by brute force)
+    (lower,) = [r for r in error.relaxation if r.startswith("lower the minimum")]
+    relaxed = int(re.search(r"to ([\d,]+)", lower).group(1).replace(",", ""))
+    assert relaxed < 500
+    assert brute_force(replace(rules, min_icb_population=relaxed)) is not None
+    assert error.details()["nearest_feasible_relaxation"] == error.relaxation
 
 
 def test_too_few_icbs_for_the_population(grid):
     error = _refusal(grid, ProposalRules(max_icbs=2, max_icb_population=800, contiguous=False))
-    assert any(c.rule == "icb_count" and "at least 3 ICBs" in c.message
-               for c in error.conflicts)  # fmt: skip
+    assert any(c.rule == "icb_count" and "at least 3 ICBs" in c.message for c in error.conflicts)

@@ -32,8 +32,12 @@ class Conflict:
 
 
 def _tie_names(problem: Problem, group: list[int]) -> str:
+    """The areas that tie a group together: strategic authorities if any (they are the
+    wider areas), else councils."""
     members = set(group)
-    names = sorted({f"{t.name} ({t.code})" for t in problem.ties if members & set(t.units)})
+    touching = [t for t in problem.ties if members & set(t.units)]
+    wide = [t for t in touching if t.rule == "sa_within_one_icb"] or touching
+    names = sorted({f"{t.name} ({t.code})" for t in wide})
     return ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
 
 

@@ -97,6 +97,7 @@ class ProposalRules:
             min_icb_population=self.min_icb_population,
             max_icb_population=self.max_icb_population,
             contiguous=self.contiguous,
+            sa_within_one_icb=self.sa_within_one_icb,
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -180,7 +180,10 @@ def evaluate(
     rule_set = rules or RuleSet()
     if not with_shapes:  # only contiguity needs the outlines; every other rule still runs
         rule_set = replace(rule_set, contiguous=False)
-    checks = rule_set.check(icbs, utlas)
+    authorities = None
+    if rule_set.sa_within_one_icb and "sa_code" in data.table:
+        authorities = la_changes(before_data if against else data, after_data, "sa", on_baseline)
+    checks = rule_set.check(icbs, utlas, authorities)
     return Evaluation(
         scenario=scenario,
         icbs=icbs,

@@ -39,6 +39,16 @@ def utla_within_one_icb() -> Rule:
     return rule
 
 
+def sa_within_one_icb(authorities: pd.DataFrame) -> RuleResult:
+    """No strategic authority cut (the 2025-26 design principle): each authority's people
+    lie in one ICB. ``authorities`` is the evaluation's per-authority table."""
+    split = authorities.loc[authorities["icbs_after"] > 1]
+    offenders = [{"code": r.code, "name": r.name, "icbs": int(r.icbs_after)}
+                 for r in split.itertuples()]  # fmt: skip
+    return RuleResult("sa_within_one_icb", "every strategic authority lies within one ICB",
+                      not offenders, offenders)  # fmt: skip
+
+
 def icb_population_between(minimum: float | None, maximum: float | None) -> Rule:
     def rule(icbs: pd.DataFrame, utlas: pd.DataFrame) -> RuleResult:
         population = icbs["population_after"]
@@ -78,6 +88,8 @@ class RuleSet:
     min_icb_population: float | None = 1_000_000
     max_icb_population: float | None = None
     contiguous: bool = True
+    #: Off by default: only vintages with a strategic-authority layer (2026) can check it.
+    sa_within_one_icb: bool = False
 
     def __post_init__(self) -> None:
         low, high = self.min_icb_population, self.max_icb_population
@@ -97,5 +109,15 @@ class RuleSet:
             chosen.append(icbs_contiguous())
         return chosen
 
-    def check(self, icbs: pd.DataFrame, utlas: pd.DataFrame) -> list[RuleResult]:
-        return [rule(icbs, utlas) for rule in self.rules()]
+    def check(
+        self, icbs: pd.DataFrame, utlas: pd.DataFrame, authorities: pd.DataFrame | None = None
+    ) -> list[RuleResult]:
+        results = [rule(icbs, utlas) for rule in self.rules()]
+        if self.sa_within_one_icb:
+            if authorities is None:
+                raise BoundaryLabError(
+                    "the rule 'every strategic authority within one ICB' needs a vintage with "
+                    "a strategic-authority layer (2026)"
+                )
+            results.append(sa_within_one_icb(authorities))
+        return results

@@ -216,6 +216,8 @@ RULES = [
            "rule: largest ICB"),
     _param("contiguous", "query", {"type": "boolean", "default": True},
            "rule: no exclaves (islands allowed)"),
+    _param("sa_within_one_icb", "query", {"type": "boolean", "default": False},
+           "rule: no strategic authority cut (vintages with the sa layer)"),
 ]  # fmt: skip
 MOVE = {
     "type": "object",

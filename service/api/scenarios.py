@@ -168,8 +168,8 @@ def get_scenario(scenario_id: int) -> Response:
 
 
 def rule_set() -> RuleSet:
-    def flag(name: str) -> bool:
-        value = (params.text(name, "true") or "true").lower()
+    def flag(name: str, default: str = "true") -> bool:
+        value = (params.text(name, default) or default).lower()
         if value not in ("true", "false", "1", "0"):
             raise bad_request(f"{name} must be true or false, got {value!r}", parameter=name)
         return value in ("true", "1")
@@ -179,6 +179,7 @@ def rule_set() -> RuleSet:
         min_icb_population=params.number("min_icb_population", 0, 1e9, default=1_000_000),
         max_icb_population=params.number("max_icb_population", 0, 1e9),
         contiguous=flag("contiguous"),
+        sa_within_one_icb=flag("sa_within_one_icb", "false"),
     )
 
 

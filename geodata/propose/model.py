@@ -138,6 +138,8 @@ class Milp:
         if relax:
             self._tie_rows()
             self._lock_rows()
+        if rules.contiguous and rules.min_icb_population is not None:
+            self._neighbour_rows(rules.min_icb_population)
         self.edges_cut = self._compactness_rows() if rules.weight_compactness else []
         self.highs = self._pass_model()
         self.cuts = 0
@@ -206,6 +208,20 @@ class Milp:
                 self.slack["population_above_max"].append((label, s))
                 extra_c, extra_v = [s], [-1.0]
             self.rows.add(cols + [self.y[i]] + extra_c, pops + [-cap] + extra_v, -INF, 0.0)
+
+    def _neighbour_rows(self, low: float) -> None:
+        """A group too small to be an ICB alone needs a neighbour in its ICB:
+        ``x[g, i] <= sum of x[h, i]`` over neighbouring groups h. Valid for every contiguous
+        answer, and it removes at once the isolated 'teleports' cuts would meet one by one."""
+        units = self.problem.units
+        neighbours = self.problem.graph.neighbours()
+        for g, members in enumerate(self.var_groups):
+            if units.population[members].sum() >= low:
+                continue
+            near = {int(self.var_of[v]) for u in members for v in neighbours[u]} - {g}
+            for i in self.candidates[g]:
+                cols = [self.x[h, i] for h in sorted(near) if (h, i) in self.x]
+                self.rows.add([self.x[g, i], *cols], [1.0] + [-1.0] * len(cols), -INF, 0.0)
 
     def _count_rows(self) -> None:
         rules = self.problem.rules

@@ -1,8 +1,11 @@
 """The unit adjacency graph, from the LSOA geometry.
 
-Two units are neighbours when an LSOA of one shares a stretch of boundary with an LSOA
-of the other (rook adjacency: a shared corner is not enough, just as dissolving the two
-would leave two parts). Each edge keeps the shared length, which compactness weights use.
+Two units are neighbours when their outlines (dissolved from their LSOAs) share a
+stretch of boundary and dissolve together into one polygon: rook adjacency, judged the
+way the evaluation's contiguity rule judges an ICB. A shared corner is not enough, and
+neither is a sliver under 1 km² (generalised LSOA boundaries leave some along rivers: a
+Wandsworth LSOA's sliver touches Kensington and Chelsea across the Thames). Each edge
+keeps the shared length, which compactness weights use.
 
 Islands: land with sea all round (the Isle of Wight, the Isles of Scilly) makes units
 with no land neighbour, so no contiguous ICB could hold them with anything else. Each
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from ..geometry import block_index
+from ..scenarios.shapes import MIN_EXCLAVE_AREA
 from ..store import VintageData
 from .units import UnitSet
 
@@ -73,19 +76,40 @@ def components(neighbours: list[list[int]], nodes: list[int]) -> list[list[int]]
     return sorted(found, key=lambda c: (-len(c), c[0]))
 
 
-def _land_edges(data: VintageData, units: UnitSet) -> tuple[np.ndarray, np.ndarray]:
+def _unit_parts(data: VintageData, units: UnitSet) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's outline dissolved from its LSOAs, split into parts; parts under 1 km²
+    are dropped (slivers of generalised boundaries, which the evaluation counts as
+    fragments, not land that joins anything). Returns (part polygons, unit of each)."""
     polygons = data.geometry().geometry.to_numpy()
-    left, right = block_index(data).tree.query(polygons, predicate="intersects")
-    unit = units.block_unit
-    keep = (left < right) & (unit[left] != unit[right])
+    order = np.argsort(units.block_unit, kind="stable")
+    bounds = np.searchsorted(units.block_unit[order], np.arange(len(units) + 1))
+    parts, owner = [], []
+    for u in range(len(units)):
+        outline = shapely.coverage_union_all(polygons[order[bounds[u] : bounds[u + 1]]])
+        pieces = shapely.get_parts(outline)
+        areas = shapely.area(pieces)
+        keep = areas >= MIN_EXCLAVE_AREA
+        keep[np.argmax(areas)] = True  # a unit smaller than 1 km² keeps its largest part
+        parts.extend(pieces[keep])
+        owner.extend([u] * int(keep.sum()))
+    return np.asarray(parts, dtype=object), np.asarray(owner, dtype=np.int64)
+
+
+def _land_edges(data: VintageData, units: UnitSet) -> tuple[np.ndarray, np.ndarray]:
+    """Units whose parts share a stretch of boundary and dissolve into one polygon (the
+    test the evaluation's contiguity rule applies), with the shared length."""
+    parts, owner = _unit_parts(data, units)
+    left, right = shapely.STRtree(parts).query(parts, predicate="intersects")
+    keep = (left < right) & (owner[left] != owner[right])
     left, right = left[keep], right[keep]
     shared = shapely.length(
-        shapely.intersection(shapely.boundary(polygons[left]), shapely.boundary(polygons[right]))
+        shapely.intersection(shapely.boundary(parts[left]), shapely.boundary(parts[right]))
     )
-    a, b = unit[left], unit[right]
+    joined = shapely.get_num_geometries(shapely.union(parts[left], parts[right])) == 1
+    keep = (shared > 0) & joined
+    a, b = owner[left][keep], owner[right][keep]
     lo, hi = np.minimum(a, b), np.maximum(a, b)
-    keep = shared > 0
-    pairs = lo[keep] * len(units) + hi[keep]
+    pairs = lo * len(units) + hi
     keys, inverse = np.unique(pairs, return_inverse=True)
     lengths = np.zeros(len(keys))
     np.add.at(lengths, inverse, shared[keep])

@@ -90,9 +90,9 @@ def main() -> int:
           f"{os.cpu_count()} cores (shared)\n")  # fmt: skip
     print(
         "| rule set | variables | constraints | status | solve time | people moved | ICBs "
-        "| heuristic: people moved | heuristic time | heuristic / exact |"
+        "| heuristic: people moved | heuristic time | heuristic / exact | own evaluation |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(row)
     return 0

@@ -349,8 +349,24 @@ class Milp:
             out[members] = best
         return out
 
+    def _separator(self, part: list[int], target: int, neighbours: list[list[int]]) -> list[int]:
+        """A minimal set of units separating ``part`` from unit ``target``: the
+        neighbours of ``part`` that touch the piece of the graph holding ``target`` once
+        those neighbours are removed (smaller separators make stronger cuts)."""
+        inside = set(part)
+        around = {v for u in part for v in neighbours[u]} - inside
+        seen, stack = {target}, [target]
+        while stack:
+            for v in neighbours[stack.pop()]:
+                if v not in seen and v not in around and v not in inside:
+                    seen.add(v)
+                    stack.append(v)
+        return sorted(c for c in around if any(v in seen for v in neighbours[c]))
+
     def _connectivity_cuts(self, assignment: np.ndarray) -> int:
-        """Add separator cuts for every detached component; return how many."""
+        """For every ICB in pieces, and every ordered pair of its pieces (P, Q): for each
+        unit a of P and the largest unit b of Q, ``x[a,i] + x[b,i] - 1 <= sum of x[c,i]``
+        over a minimal separator c of P from b. Returns how many cuts were added."""
         graph, units = self.problem.graph, self.problem.units
         neighbours = graph.neighbours()
         added = 0
@@ -359,27 +375,24 @@ class Milp:
             parts = graph.components(members)
             if len(parts) <= 1:
                 continue
-            parts.sort(key=lambda p: (-int(units.population[p].sum()), p[0]))
-            main = parts[0]
-            anchor = max(main, key=lambda u: (units.population[u], -u))
-            for part in parts[1:]:
-                inside = set(part)
-                boundary = sorted({v for u in part for v in neighbours[u]} - inside)
-                separator = sorted(
-                    {self.x[self.var_of[c], i] for c in boundary if (self.var_of[c], i) in self.x}
-                )
-                for a in part:
-                    cols = [self.x[self.var_of[a], i], self.x[self.var_of[anchor], i]]
-                    coefs: dict[int, float] = {}
-                    for c in cols:
-                        coefs[c] = coefs.get(c, 0.0) + 1.0
-                    for c in separator:
-                        coefs[c] = coefs.get(c, 0.0) - 1.0
-                    idx = np.asarray(sorted(coefs), dtype=np.int32)
-                    self.highs.addRow(
-                        -INF, 1.0, len(idx), idx, np.asarray([coefs[c] for c in idx], dtype=float)
-                    )
-                    added += 1
+            anchors = [max(p, key=lambda u: (units.population[u], -u)) for p in parts]
+            for j, part in enumerate(parts):
+                for k, anchor in enumerate(anchors):
+                    if j == k:
+                        continue
+                    boundary = self._separator(part, anchor, neighbours)
+                    separator = {self.x[self.var_of[c], i] for c in boundary
+                                 if (self.var_of[c], i) in self.x}  # fmt: skip
+                    for a in part:
+                        coefs: dict[int, float] = {}
+                        for c in (self.x[self.var_of[a], i], self.x[self.var_of[anchor], i]):
+                            coefs[c] = coefs.get(c, 0.0) + 1.0
+                        for c in separator:
+                            coefs[c] = coefs.get(c, 0.0) - 1.0
+                        idx = np.asarray(sorted(coefs), dtype=np.int32)
+                        values = np.asarray([coefs[c] for c in idx], dtype=float)
+                        self.highs.addRow(-INF, 1.0, len(idx), idx, values)
+                        added += 1
         self.cuts += added
         return added
 

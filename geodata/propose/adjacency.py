@@ -142,8 +142,14 @@ def _island_link(data: VintageData, units: UnitSet, island: list[int]) -> Island
 
 
 def unit_graph(data: VintageData, units: UnitSet, link_islands: bool = True) -> UnitGraph:
-    """Adjacency of ``units`` from shared LSOA boundaries, islands linked (see above)."""
-    edges, lengths = _land_edges(data, units)
+    """Adjacency of ``units`` from shared LSOA boundaries, islands linked (see above).
+    The land edges depend only on the units and are cached on the loaded vintage; the
+    island links depend on the base ICBs and are found afresh."""
+    key = f"propose_land_edges:{units.kind}:{len(units)}"
+    cached = data.cache.get(key)
+    if cached is None or cached[0] != units.codes:
+        cached = data.cache[key] = (list(units.codes), *_land_edges(data, units))
+    _, edges, lengths = cached
     graph = UnitGraph(len(units), edges, lengths)
     links: list[IslandLink] = []
     while link_islands:

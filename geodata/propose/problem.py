@@ -93,13 +93,10 @@ def make_problem(
     link_islands: bool = True,
 ) -> Problem:
     """The problem of ``rules`` on ``data`` from ``base_icb`` (one ICB per LSOA; the
-    vintage's own by default). The graph is cached per unit kind on the loaded vintage."""
+    vintage's own by default)."""
     base = data.table["icb_code"].astype(str).to_numpy() if base_icb is None else base_icb
     units = build_units(data, rules.units, base, icb_names)
-    key = f"propose_graph:{rules.units}:{link_islands}"
-    graph = data.cache.get(key)
-    if graph is None or graph.n != len(units):
-        graph = data.cache[key] = unit_graph(data, units, link_islands)
+    graph = unit_graph(data, units, link_islands)
     ties = ties_for(data, units, rules)
     groups = _union_groups(len(units), ties)
     group_of = np.zeros(len(units), dtype=np.int64)

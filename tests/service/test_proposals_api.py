@@ -100,3 +100,17 @@ def test_bad_input_is_a_400(client, analyst, body, fragment) -> None:
 def test_unknown_base_is_a_404(client, analyst) -> None:
     response = client.post(URL, json={"base": 999}, headers=analyst)
     assert response.status_code == 404
+
+
+def test_from_a_saved_scenario_counts_moves_from_it(client, analyst) -> None:
+    """A base that already joins County 1 (District 2 -> ICB 1) needs no further move;
+    the proposal's own moves, taken from the vintage, still reproduce that base."""
+    move = {"unit_layer": "ltla", "code": "E07000002", "to_icb": "E54000001"}
+    base = client.post("/api/v1/scenarios", headers=analyst,
+                       json={"name": "base", "moves": [move]}).get_json()  # fmt: skip
+    response = client.post(URL, json={"base": base["id"]}, headers=analyst)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["proposal"]["people_moved"] == 0
+    assert body["proposal"]["base"] == "scenario 'base'"
+    assert body["spec"]["moves"] == [move]

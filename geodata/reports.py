@@ -21,6 +21,7 @@ from .layers import LAYERS
 from .output import flat, plain
 from .provenance import Provenance
 from .splits import SplitResult
+from .spreadsheet import comment_lines, neutralise, neutralise_frame, xlsx_value
 from .typology import TypologyResult
 
 Result = SplitResult | TypologyResult
@@ -169,14 +170,9 @@ def _about(result: Result, generated_at: datetime | None) -> list[tuple[str, str
 def to_csv_bytes(result: Result, generated_at: datetime | None = None) -> bytes:
     """'# label: text' lines, then the table. UTF-8 with a BOM so Excel reads it as
     UTF-8; ``pandas.read_csv(..., comment="#")`` reads the numbers back."""
-    lines = [
-        f"# {label}: {line}"
-        for label, text in _about(result, generated_at)
-        for line in str(text).splitlines() or [""]
-    ]
     table, _ = report_table(result)
-    body = table.to_csv(index=False, lineterminator="\n")
-    return ("\n".join(lines) + "\n" + body).encode("utf-8-sig")
+    body = neutralise_frame(table).to_csv(index=False, lineterminator="\n")
+    return (comment_lines(_about(result, generated_at)) + body).encode("utf-8-sig")
 
 
 def _width(value: Any, kind: str) -> int:
@@ -224,9 +220,9 @@ def workbook_bytes(
         sheet = book.active if index == 0 else book.create_sheet(name)
         assert sheet is not None
         sheet.title = name
-        sheet.append([str(c) for c in table.columns])
+        sheet.append([xlsx_value(str(c)) for c in table.columns])
         for row in table.itertuples(index=False, name=None):
-            sheet.append([flat(plain(v)) for v in row])
+            sheet.append([xlsx_value(flat(plain(v))) for v in row])
         for cell in sheet[1]:
             cell.font = bold
         for i, header in enumerate(table.columns, start=1):
@@ -235,7 +231,7 @@ def workbook_bytes(
             sheet.column_dimensions[get_column_letter(i)].width = min(widest + 2, 60)
             for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
                 cell.number_format = NUMBER_FORMATS[kind]
-                if isinstance(cell.value, str) and cell.value.startswith("="):
+                if isinstance(cell.value, str):
                     cell.data_type = "s"  # text, never a formula
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
@@ -243,9 +239,12 @@ def workbook_bytes(
     sheet = book.create_sheet("About")
     wrap = Alignment(wrap_text=True, vertical="top")
     for label, text in about:
-        sheet.append([label, text])
+        sheet.append([xlsx_value(label), xlsx_value(text)])
     for label_cell, text_cell in sheet.iter_rows():
         label_cell.font, label_cell.alignment, text_cell.alignment = bold, wrap, wrap
+        for cell in (label_cell, text_cell):
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["B"].width = 100
     book.properties.title = title
@@ -276,10 +275,10 @@ def _frame_about(title: str, provenance: Provenance) -> list[tuple[str, str]]:
 
 def frame_csv_bytes(title: str, frame: pd.DataFrame, provenance: Provenance) -> bytes:
     """Any result frame as CSV behind '# ' lines saying what it is (like to_csv_bytes)."""
-    out = io.StringIO()
-    for label, text in _frame_about(title, provenance):
-        out.write(f"# {label}: {text}\n")
-    frame.map(lambda v: flat(plain(v))).to_csv(out, index=False, lineterminator="\n")
+    out = io.StringIO(comment_lines(_frame_about(title, provenance)))
+    out.seek(0, io.SEEK_END)
+    cells = frame.map(lambda v: neutralise(flat(plain(v))))
+    cells.to_csv(out, index=False, lineterminator="\n")
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -75,7 +75,7 @@ def ties_for(data: VintageData, units: UnitSet, rules: ProposalRules) -> list[Ti
         ).items():
             ties.append(Tie("council_within_one_icb", code, names.get(code, code), members))
     if rules.sa_within_one_icb:
-        sa = require_strategic_authorities(data)
+        sa = require_strategic_authorities(data, rules.sa_status)
         names = dict(zip(units.codes, units.names, strict=True))
         sa_names = data.names["sa"] if "sa" in set(data.units["layer"]) else {}
         for code, members in units.groups(sa).items():
@@ -95,7 +95,7 @@ def make_problem(
     """The problem of ``rules`` on ``data`` from ``base_icb`` (one ICB per LSOA; the
     vintage's own by default)."""
     base = data.table["icb_code"].astype(str).to_numpy() if base_icb is None else base_icb
-    units = build_units(data, rules.units, base, icb_names)
+    units = build_units(data, rules.units, base, icb_names, rules.sa_status)
     graph = unit_graph(data, units, link_islands)
     ties = ties_for(data, units, rules)
     groups = _union_groups(len(units), ties)

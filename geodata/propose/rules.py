@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import BoundaryLabError
 from ..scenarios.rules import RuleSet
+from ..unit_status import check_status
 from .units import UNIT_KINDS, UNIT_LABELS
 
 
@@ -34,8 +35,11 @@ class ProposalRules:
     locked_icbs: tuple[str, ...] = ()
     weight_icbs: float = 0.0
     weight_compactness: float = 0.0
+    #: Which strategic authorities the rule and the ``sa`` units count: all, established.
+    sa_status: str = "all"
 
     def __post_init__(self) -> None:
+        check_status(self.sa_status)
         if self.units not in UNIT_KINDS:
             raise BoundaryLabError(
                 f"units must be one of {', '.join(UNIT_KINDS)} "
@@ -66,7 +70,8 @@ class ProposalRules:
         if self.council_within_one_icb:
             parts.append("councils within one ICB")
         if self.sa_within_one_icb:
-            parts.append("no strategic authority cut")
+            established = "established " if self.sa_status == "established" else ""
+            parts.append(f"no {established}strategic authority cut")
         low, high = self.min_icb_population, self.max_icb_population
         if low is not None and high is not None:
             parts.append(f"ICBs {_millions(low)}-{_millions(high)}")
@@ -98,6 +103,7 @@ class ProposalRules:
             max_icb_population=self.max_icb_population,
             contiguous=self.contiguous,
             sa_within_one_icb=self.sa_within_one_icb,
+            sa_status=self.sa_status,
         )
 
     def as_dict(self) -> dict[str, Any]:

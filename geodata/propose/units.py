@@ -17,6 +17,7 @@ import pandas as pd
 from ..errors import BoundaryLabError
 from ..layers import code_column
 from ..store import VintageData
+from ..unit_status import with_status
 
 UNIT_KINDS = ("ltla", "utla", "sicbl", "sa")
 UNIT_LABELS = {
@@ -28,19 +29,20 @@ UNIT_LABELS = {
 SA_COLUMN = "sa_code"
 
 
-def strategic_authority_codes(data: VintageData) -> np.ndarray | None:
-    """Each LSOA's strategic authority code (None outside any authority), or None when
-    the vintage carries no strategic-authority layer. The one place that knows where SA
-    membership comes from: the block table's ``sa_code`` column."""
+def strategic_authority_codes(data: VintageData, status: str = "all") -> np.ndarray | None:
+    """Each LSOA's strategic authority code (None outside any authority, or outside the
+    authorities of ``status``: all, or established only), or None when the vintage
+    carries no strategic-authority layer. The one place that knows where membership comes
+    from: the block table's ``sa_code`` column."""
     if SA_COLUMN not in data.table:
         return None
-    column = data.table[SA_COLUMN]
+    column = with_status(data, "sa", status).table[SA_COLUMN]
     codes = column.astype(object).where(column.notna(), None).to_numpy()
     return np.asarray(codes, dtype=object)
 
 
-def require_strategic_authorities(data: VintageData) -> np.ndarray:
-    codes = strategic_authority_codes(data)
+def require_strategic_authorities(data: VintageData, status: str = "all") -> np.ndarray:
+    codes = strategic_authority_codes(data, status)
     if codes is None:
         raise BoundaryLabError(
             f"vintage {data.name} has no strategic-authority layer (the block table's "
@@ -99,7 +101,9 @@ class UnitSet:
         }
 
 
-def _unit_codes(data: VintageData, kind: str) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
+def _unit_codes(
+    data: VintageData, kind: str, sa_status: str
+) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
     """Per LSOA: the unit code and the move layer; and unit code -> name."""
     if kind not in UNIT_KINDS:
         raise BoundaryLabError(
@@ -110,7 +114,7 @@ def _unit_codes(data: VintageData, kind: str) -> tuple[np.ndarray, np.ndarray, d
         data.check_layer(kind)
         codes = data.table[code_column(kind)].astype(str).to_numpy()
         return codes, np.full(len(codes), kind, dtype=object), dict(data.names[kind])
-    sa = require_strategic_authorities(data)
+    sa = require_strategic_authorities(data, sa_status)
     ltla = data.table["ltla_code"].astype(str).to_numpy()
     inside = np.array([c is not None for c in sa])
     codes = np.where(inside, sa, ltla).astype(object)
@@ -120,12 +124,16 @@ def _unit_codes(data: VintageData, kind: str) -> tuple[np.ndarray, np.ndarray, d
 
 
 def build_units(
-    data: VintageData, kind: str, base_icb: np.ndarray, icb_names: dict[str, str] | None = None
+    data: VintageData,
+    kind: str,
+    base_icb: np.ndarray,
+    icb_names: dict[str, str] | None = None,
+    sa_status: str = "all",
 ) -> UnitSet:
     """The units of ``kind`` with their population in each ICB of ``base_icb`` (one ICB
     code per LSOA in block-table order: the vintage's own ICBs or a scenario's)."""
     known = {**data.names["icb"], **(icb_names or {})}
-    codes, layers, names = _unit_codes(data, kind)
+    codes, layers, names = _unit_codes(data, kind, sa_status)
     unit_codes, block_unit = np.unique(codes, return_inverse=True)
     icb_codes, block_icb = np.unique(np.asarray(base_icb, dtype=str), return_inverse=True)
     population = data.table["population"].to_numpy(dtype=np.int64)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from ..output import records
 from ..reports import infer_kinds, workbook_bytes
+from ..spreadsheet import comment_lines, csv_text
 from .evaluate import Evaluation
 from .statutory import statutory_description
 
@@ -25,6 +24,7 @@ def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
         "utlas": records(evaluation.utlas),
         "ltlas_changed": records(evaluation.ltlas.loc[evaluation.ltlas["change"] != ""]),
         "typology_changes": records(evaluation.typology_changes),
+        "strategic_authorities": [] if evaluation.sas is None else records(evaluation.sas),
         "new_icbs": evaluation.assignment.new_icbs,
         "provenance": evaluation.provenance.as_dict(),
     }
@@ -54,14 +54,9 @@ def _about(evaluation: Evaluation) -> list[tuple[str, str]]:
 
 def evaluation_csv(evaluation: Evaluation) -> bytes:
     """The ICB table before/after, behind '# ' lines stating what it is."""
-    out = io.StringIO()
-    for label, text in _about(evaluation):
-        out.write(f"# {label}: {text}\n")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(evaluation.icbs.columns)
-    for row in records(evaluation.icbs):
-        writer.writerow(row.values())
-    return out.getvalue().encode("utf-8-sig")
+    rows = (list(row.values()) for row in records(evaluation.icbs))
+    body = csv_text(list(evaluation.icbs.columns), rows)
+    return (comment_lines(_about(evaluation)) + body).encode("utf-8-sig")
 
 
 def evaluation_xlsx(evaluation: Evaluation, data: Any) -> bytes:
@@ -80,5 +75,7 @@ def evaluation_xlsx(evaluation: Evaluation, data: Any) -> bytes:
         "Rules": pd.DataFrame(rules, columns=["rule", "description", "passed", "offenders"]),
         "Statutory description": statutory_description(data, evaluation.assignment),
     }
+    if evaluation.sas is not None:
+        frames["Strategic authorities"] = evaluation.sas
     sheets = [(name, frame, infer_kinds(frame)) for name, frame in frames.items()]
     return workbook_bytes(sheets, _about(evaluation), f"Scenario: {evaluation.scenario.name}")

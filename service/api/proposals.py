@@ -113,6 +113,7 @@ RULES_SCHEMA = {
         },
         "council_within_one_icb": {"type": "boolean", "default": True},
         "sa_within_one_icb": {"type": "boolean", "default": False},
+        "sa_status": {"type": "string", "enum": ["all", "established"], "default": "all"},
         "min_icb_population": {"type": "number", "nullable": True, "minimum": 0},
         "max_icb_population": {"type": "number", "nullable": True, "minimum": 0},
         "contiguous": {"type": "boolean", "default": True},

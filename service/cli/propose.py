@@ -28,6 +28,7 @@ def rules_from_args(args: argparse.Namespace) -> Any:
         locked_icbs=tuple(code.strip().upper() for code in args.lock or ()),
         weight_icbs=args.weight_icbs,
         weight_compactness=args.weight_compactness,
+        sa_status=args.sa_status,
     )
     settings = SolverSettings(
         time_limit_s=args.time_limit, seed=args.seed, threads=args.threads, reach=args.reach
@@ -155,6 +156,12 @@ def add_commands(sub: Any) -> None:
         help="every upper-tier council within one ICB (default: on)",
     )
     p.add_argument("--sa", action="store_true", help="no strategic authority cut")
+    p.add_argument(
+        "--sa-status",
+        choices=["all", "established"],
+        default="all",
+        help="which strategic authorities --sa and --units sa count",
+    )
     p.add_argument("--min-icb-population", type=float)
     p.add_argument("--max-icb-population", type=float)
     p.add_argument(

@@ -31,6 +31,7 @@ from geodata.scenarios import Scenario
 from geodata.store import VintageData
 from maps import MapOptions
 from maps.pages import (
+    alignment_page,
     area_page,
     find_council,
     overview_page,
@@ -39,6 +40,7 @@ from maps.pages import (
     scenario_page,
     split_page,
     typology_page,
+    vintage_compare_page,
 )
 from maps.split import SPLIT_ACROSS
 
@@ -112,10 +114,31 @@ def scenario(scenario_id: int) -> Response:
         record = services().db.get_scenario(scenario_id)
     except LookupError:
         raise not_found(f"There is no scenario {scenario_id}.") from None
-    plan = Scenario.from_dict(record.spec)
+    plan = Scenario.from_stored(record.spec)
     data = services().scenario_data(plan)
     # Scenarios are immutable, so a page per id never goes stale.
     return _page(data, ("scenario", str(scenario_id)), lambda o: scenario_page(data, plan, o))
+
+
+@maps.get("/alignment")
+def alignment() -> Response:
+    """ICBs by how they align with strategic authorities (?sa_status=, ?tolerance=)."""
+    data = _vintage()
+    status = params.sa_status()
+    tolerance = params.number("tolerance", 0, 0.49, default=0.0) or 0.0
+    return _page(data, ("alignment", status, str(tolerance)),
+                 lambda o: alignment_page(data, status, tolerance, o))  # fmt: skip
+
+
+@maps.get("/vintages")
+def vintages_compare() -> Response:
+    """What changed between two vintages on the same LSOAs (?a=2024&b=2026)."""
+    a, b = params.text("a"), params.text("b")
+    if not a or not b:
+        raise bad_request("give two vintages as ?a=2024&b=2026")
+    data_a, data_b = services().vintage(a), services().vintage(b)
+    return _page(data_b, ("vintages", data_a.name),
+                 lambda o: vintage_compare_page(data_a, data_b, o))  # fmt: skip
 
 
 @maps.get("/pcns")

@@ -12,7 +12,7 @@ from geodata.output import records
 from geodata.provenance import ATTRIBUTION
 from geodata.scenarios import Move, Scenario, baseline, resolve
 from geodata.scenarios.evaluate import evaluate
-from geodata.scenarios.statutory import statutory_description
+from geodata.scenarios.statutory import statutory_csv, statutory_description
 from geodata.scenarios.upload import UploadError
 
 from ..api.reports import attachment
@@ -80,7 +80,7 @@ def _saved(scenario_id: int) -> tuple[ScenarioRecord, Scenario]:
         record = services().db.get_scenario(scenario_id)
     except LookupError:
         raise NoScenario(scenario_id) from None
-    return record, Scenario.from_dict(record.spec)
+    return record, Scenario.from_stored(record.spec)
 
 
 class NoScenario(LookupError):
@@ -135,7 +135,7 @@ def baseline_statutory() -> tuple[str, int]:
 def baseline_statutory_csv() -> Any:
     check_access("viewer")
     data = services().vintage(request.args.get("vintage"))
-    text = statutory_description(data, baseline(data)).to_csv(index=False)
+    text = statutory_csv(statutory_description(data, baseline(data)))
     return attachment(text.encode("utf-8-sig"), f"statutory_baseline_{data.name}.csv", "csv")
 
 

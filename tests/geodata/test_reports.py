@@ -220,4 +220,5 @@ def test_text_that_looks_like_a_formula_stays_text() -> None:
     frame = ESSEX.assign(by_name="=HYPERLINK(1)")
     result = SplitResult("utla", "icb", frame, PROVENANCE)
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(result)))["Splits"]
-    assert sheet["B2"].value == "=HYPERLINK(1)" and sheet["B2"].data_type == "s"
+    # Neutralised as OWASP says: an apostrophe first, stored as text.
+    assert sheet["B2"].value == "'=HYPERLINK(1)" and sheet["B2"].data_type == "s"

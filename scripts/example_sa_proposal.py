@@ -3,10 +3,10 @@ that leaves no strategic authority cut, beside the 2027 cluster mergers.
 
     python3 scripts/example_sa_proposal.py --data ./data [--clusters PATH]
 
-Prints Markdown: the proposal (people moved, ICBs, the moves by from -> to), the cluster
-mergers as a scenario (each cluster's sub-ICB locations moved into its most populous
-member), how many strategic authorities each leaves cut, how far the proposal agrees with
-the clusters, and the smallest change to the cluster footprint that leaves none cut.
+Prints Markdown: the proposal (people moved, ICBs, the moves by from -> to); the 2027
+mergers (the built-in scenario builtin-2027-mergers: each cluster one new ICB); how many
+strategic authorities each leaves cut; how far the proposal agrees with the clusters;
+and the smallest change to the merged footprint that leaves none cut.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import argparse
 import csv
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,27 +23,16 @@ import pandas as pd
 
 from geodata.propose.proposal import propose
 from geodata.propose.rules import ProposalRules, SolverSettings
-from geodata.scenarios import Move, Scenario, resolve
+from geodata.scenarios import resolve
+from geodata.scenarios.builtin import get_builtin
 from geodata.store import Store, VintageData, default_source_dir
 
 
-def clusters(path: Path) -> list[list[str]]:
+def cluster_ids(path: Path) -> dict[str, str]:
+    """ICB code -> its 2025/26 cluster id, from the clusters file."""
     with path.open(encoding="utf-8-sig") as handle:
-        return [row["MEMBERS_ICB26CD"].split(";") for row in csv.DictReader(handle)]
-
-
-def cluster_scenario(data: VintageData, groups: list[list[str]]) -> Scenario:
-    table = data.table
-    people = table.groupby("icb_code", observed=True)["population"].sum()
-    moves = []
-    for members in groups:
-        if len(members) < 2:
-            continue
-        keep = max(members, key=lambda c: (people[c], c))
-        for icb in sorted(set(members) - {keep}):
-            sicbls = sorted(table.loc[table["icb_code"] == icb, "sicbl_code"].astype(str).unique())
-            moves += [Move("sicbl", code, keep) for code in sicbls]
-    return Scenario(data.name, "2027 cluster mergers", tuple(moves))
+        return {icb: row["CLUSTER_ID"] for row in csv.DictReader(handle)
+                for icb in row["MEMBERS_ICB26CD"].split(";")}  # fmt: skip
 
 
 def sas_cut(data: VintageData, icb: np.ndarray) -> list[str]:
@@ -87,10 +77,12 @@ def main() -> int:
     for (a, b), people in flows.sort_values(ascending=False).items():
         print(f"| {names[a]} | {names[b]} | {people:,} |")
 
-    groups = clusters(path)
-    cluster_of = {icb: i for i, members in enumerate(groups) for icb in members}
-    merged = cluster_scenario(data, groups)
-    merged_icb = resolve(data, merged).icb
+    cluster_of = cluster_ids(path)
+    # the built-in names its merged ICBs without the new_icb: prefix: let names make them
+    merged = replace(get_builtin(data, "builtin-2027-mergers").scenario, implicit_new_icbs=True)
+    merged_assignment = resolve(data, merged)
+    merged_icb = merged_assignment.icb
+    names = {**names, **merged_assignment.names}
     relabelled = int(population[merged_icb != base].sum())
     print(
         f"\n## The 2027 cluster mergers\n\n{len(set(merged_icb))} ICBs; "
@@ -107,9 +99,12 @@ def main() -> int:
         f"mergers make anyway) and {population[moved & ~within].sum():,} across clusters.\n"
     )
 
-    saved = merged  # the base for the next proposal: the merged footprint
-    again = propose(data, rules, settings, base=saved)
-    final = resolve(data, again.scenario).icb
+    again = propose(data, rules, settings, base=merged)
+    resolved = resolve(data, again.scenario)
+    final = resolved.icb
+    # new ICBs are numbered per scenario (NEW-1, ...): compare by name
+    merged_by_name = np.array([merged_assignment.names[c] for c in merged_icb])
+    final_by_name = np.array([resolved.names[c] for c in final])
     print(
         f"## No strategic authority cut, from the cluster footprint\n\n"
         f"{'proven optimal' if again.proven_optimal else 'gap ' + str(again.gap)}: "
@@ -117,11 +112,11 @@ def main() -> int:
         f"{again.icbs_used} ICBs; strategic authorities cut after: "
         f"{len(sas_cut(data, final))}.\n"
     )
-    flows = pd.DataFrame({"from": merged_icb, "to": final, "people": population})
+    flows = pd.DataFrame({"from": merged_by_name, "to": final_by_name, "people": population})
     flows = flows.loc[flows["from"] != flows["to"]].groupby(["from", "to"])["people"].sum()
     print("| from (merged) | to | people |\n|---|---|---|")
     for (a, b), people in flows.sort_values(ascending=False).items():
-        print(f"| {names[a]} | {names[b]} | {people:,} |")
+        print(f"| {a} | {b} | {people:,} |")
     return 0
 
 

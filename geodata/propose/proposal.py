@@ -13,7 +13,7 @@ import highspy
 import numpy as np
 
 from ..errors import BoundaryLabError
-from ..scenarios.model import Move, Scenario
+from ..scenarios.model import NEW_ICB_TARGET, Move, Scenario
 from ..scenarios.resolve import Assignment, baseline, resolve
 from ..store import VintageData
 from .explain import Conflict, nearest_relaxation, prechecks
@@ -125,7 +125,7 @@ def _moves(
         rows = np.flatnonzero(units.block_unit == u)
         if (vintage_icb[rows] == code).all():
             continue
-        to_icb = code if code in existing else names.get(code, code)
+        to_icb = code if code in existing else f"{NEW_ICB_TARGET}{names.get(code, code)}"
         if units.layers[u] != "sa":
             moves.append(Move(units.layers[u], units.codes[u], to_icb))
             continue
@@ -137,6 +137,14 @@ def _moves(
             else:
                 moves.extend(Move("lsoa", c, to_icb) for c in lsoa[rows][ltla[rows] == district])
     return moves
+
+
+def builtin_base(data: VintageData, ref: str) -> Scenario:
+    """A built-in scenario of ``data`` (``builtin-2027-mergers``) to start a proposal from.
+    Its merged ICBs are named without the ``new_icb:`` prefix, so names make new ICBs."""
+    from ..scenarios.builtin import get_builtin
+
+    return replace(get_builtin(data, ref).scenario, implicit_new_icbs=True)
 
 
 #: The warm-start stage: units may join ICBs within this many steps of them.

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from geodata.propose.proposal import InfeasibleProposal, propose
+from geodata.propose.proposal import InfeasibleProposal, builtin_base, propose
 from geodata.propose.rules import ProposalRules, SolverSettings
 from geodata.scenarios import Scenario
 from geodata.scenarios.evaluate import evaluate
@@ -67,11 +67,15 @@ def create_proposal() -> tuple[Response, int]:
         raise bad_request("save must be true or false")
     base = None
     base_id = body.get("base")
-    if base_id is not None:
+    if isinstance(base_id, str) and base_id.startswith("builtin-"):
+        vintage = body.get("vintage")
+        data = services().vintage(vintage if isinstance(vintage, str) else None)
+        base = builtin_base(data, base_id)
+    elif base_id is not None:
         if isinstance(base_id, bool) or not isinstance(base_id, int):
-            raise bad_request(f"base must be a scenario id, got {base_id!r}")
+            raise bad_request(f"base must be a scenario id or builtin-…, got {base_id!r}")
         try:
-            base = Scenario.from_dict(services().db.get_scenario(base_id).spec)
+            base = Scenario.from_stored(services().db.get_scenario(base_id).spec)
         except LookupError:
             raise not_found(f"no scenario with id {base_id}") from None
         data = services().scenario_data(base)
@@ -157,7 +161,10 @@ def proposal_paths(errors: Any) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "vintage": {"type": "string"},
-            "base": {"type": "integer"},
+            "base": {
+                "oneOf": [{"type": "integer"}, {"type": "string", "pattern": "^builtin-"}],
+                "description": "a saved scenario id, or a built-in scenario (builtin-…)",
+            },
             "name": {"type": "string", "maxLength": 200},
             "rules": RULES_SCHEMA,
             "solver": SOLVER_SCHEMA,

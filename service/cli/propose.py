@@ -37,7 +37,7 @@ def rules_from_args(args: argparse.Namespace) -> Any:
 
 
 def cmd_propose(args: argparse.Namespace) -> int:
-    from geodata.propose.proposal import InfeasibleProposal, propose
+    from geodata.propose.proposal import InfeasibleProposal, builtin_base, propose
     from geodata.scenarios import Scenario
     from geodata.scenarios.evaluate import evaluate
     from geodata.scenarios.report import evaluation_data
@@ -51,9 +51,15 @@ def cmd_propose(args: argparse.Namespace) -> int:
     rules, settings = rules_from_args(args)
     base = None
     data = store.load(args.vintage)
-    if args.base is not None:
+    if args.base is not None and args.base.startswith("builtin-"):
+        base = builtin_base(data, args.base)
+    elif args.base is not None:
+        if not args.base.isdigit():
+            raise BoundaryLabError(
+                f"--base {args.base!r}: give a saved scenario id or a built-in scenario (builtin-…)"
+            )
         try:
-            base = Scenario.from_dict(db.get_scenario(args.base).spec)
+            base = Scenario.from_stored(db.get_scenario(int(args.base)).spec)
         except LookupError as exc:
             raise BoundaryLabError(str(exc)) from None
         data = services.scenario_data(base)
@@ -142,7 +148,11 @@ def add_commands(sub: Any) -> None:
     )
     p.add_argument("--data", help="data folder (BOUNDARY_LAB_DATA, ./data)")
     p.add_argument("--vintage", help="vintage (default: the newest built)")
-    p.add_argument("--base", type=int, help="start from this saved scenario, not the vintage")
+    p.add_argument(
+        "--base",
+        help="start from this saved scenario (an id) or built-in one "
+        "(builtin-2027-mergers), not the vintage's ICBs",
+    )
     p.add_argument(
         "--units",
         choices=UNIT_KINDS,

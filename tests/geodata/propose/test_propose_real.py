@@ -75,3 +75,20 @@ def test_greater_london_cannot_fit_a_35m_icb(data2026) -> None:
     conflict = next(c for c in caught.value.conflicts if "Greater London" in c.where)
     assert conflict.rule == "sa_within_one_icb"
     assert f"{int(london):,}" in conflict.message
+
+
+def test_from_the_2027_mergers_no_authority_is_cut(data2026) -> None:
+    """From the built-in merged footprint: the answer's own evaluation passes, and its
+    people moved are counted from the mergers (recomputed here from both assignments)."""
+    from geodata.propose.proposal import builtin_base
+
+    rules = ProposalRules(council_within_one_icb=False, sa_within_one_icb=True)
+    base = builtin_base(data2026, "builtin-2027-mergers")
+    proposal = propose(data2026, rules, QUICK, base=base)
+    evaluation = evaluate(data2026, proposal.scenario, rules.evaluation_rules())
+    assert evaluation.passed, [r for r in evaluation.rules if not r.passed]
+    before, after = resolve(data2026, base), resolve(data2026, proposal.scenario)
+    by_name_before = np.array([before.names[c] for c in before.icb])
+    by_name_after = np.array([after.names[c] for c in after.icb])
+    moved = data2026.table["population"].to_numpy()[by_name_before != by_name_after].sum()
+    assert proposal.people_moved == int(moved)

@@ -90,13 +90,13 @@ def make_problem(
     rules: ProposalRules,
     base_icb: np.ndarray | None = None,
     icb_names: dict[str, str] | None = None,
-    link_islands: bool = True,
+    link_islands: bool | None = None,
 ) -> Problem:
     """The problem of ``rules`` on ``data`` from ``base_icb`` (one ICB per LSOA; the
     vintage's own by default)."""
     base = data.table["icb_code"].astype(str).to_numpy() if base_icb is None else base_icb
     units = build_units(data, rules.units, base, icb_names, rules.sa_status)
-    graph = unit_graph(data, units, link_islands)
+    graph = unit_graph(data, units, rules.link_islands if link_islands is None else link_islands)
     ties = ties_for(data, units, rules)
     groups = _union_groups(len(units), ties)
     group_of = np.zeros(len(units), dtype=np.int64)

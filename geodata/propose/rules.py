@@ -37,6 +37,9 @@ class ProposalRules:
     weight_compactness: float = 0.0
     #: Which strategic authorities the rule and the ``sa`` units count: all, established.
     sa_status: str = "all"
+    #: Link land with no land neighbour (islands) to the unit that serves it; without the
+    #: links a contiguous ICB cannot hold an island with anything else.
+    link_islands: bool = True
 
     def __post_init__(self) -> None:
         check_status(self.sa_status)
@@ -80,7 +83,7 @@ class ProposalRules:
         elif high is not None:
             parts.append(f"ICBs at most {_millions(high)}")
         if self.contiguous:
-            parts.append("contiguous")
+            parts.append("contiguous" if self.link_islands else "contiguous, islands apart")
         if self.max_icbs is not None:
             parts.append(f"at most {self.max_icbs} ICBs")
         if self.exact_icbs is not None:

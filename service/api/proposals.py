@@ -121,6 +121,7 @@ RULES_SCHEMA = {
         "min_icb_population": {"type": "number", "nullable": True, "minimum": 0},
         "max_icb_population": {"type": "number", "nullable": True, "minimum": 0},
         "contiguous": {"type": "boolean", "default": True},
+        "link_islands": {"type": "boolean", "default": True},
         "max_icbs": {"type": "integer", "nullable": True, "minimum": 1},
         "exact_icbs": {"type": "integer", "nullable": True, "minimum": 1},
         "locked_icbs": {"type": "array", "items": {"type": "string"}},

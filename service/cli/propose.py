@@ -29,6 +29,7 @@ def rules_from_args(args: argparse.Namespace) -> Any:
         weight_icbs=args.weight_icbs,
         weight_compactness=args.weight_compactness,
         sa_status=args.sa_status,
+        link_islands=args.island_links,
     )
     settings = SolverSettings(
         time_limit_s=args.time_limit, seed=args.seed, threads=args.threads, reach=args.reach
@@ -179,6 +180,12 @@ def add_commands(sub: Any) -> None:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="every ICB contiguous, islands linked (default: on)",
+    )
+    p.add_argument(
+        "--island-links",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="link islands to the unit that serves them (default: on)",
     )
     p.add_argument("--max-icbs", type=int)
     p.add_argument("--exact-icbs", type=int)

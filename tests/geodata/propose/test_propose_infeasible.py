@@ -71,11 +71,12 @@ def test_more_locked_icbs_than_allowed(grid):
 
 
 def test_unlinked_island_too_small_for_an_icb(grid):
-    rules = ProposalRules(min_icb_population=100)
-    problem = make_problem(grid, rules, link_islands=False)
-    (conflict,) = prechecks(problem)
+    rules = ProposalRules(min_icb_population=100, link_islands=False)
+    (conflict,) = prechecks(make_problem(grid, rules))
     assert conflict.rule == "icb_contiguous"
     assert DISTRICT_CODE["D8"] in conflict.where  # the island: 50 people
+    error = _refusal(grid, rules)
+    assert error.conflicts[0].rule == "icb_contiguous"
 
 
 def test_solver_proven_infeasible_gets_a_relaxation(grid):

@@ -70,8 +70,10 @@ def test_greater_london_cannot_fit_a_35m_icb(data2026) -> None:
     rules = ProposalRules(sa_within_one_icb=True, max_icb_population=3_500_000)
     with pytest.raises(InfeasibleProposal) as caught:
         propose(data2026, rules, QUICK)
-    london = data2026.table.loc[data2026.table["sa_code"].astype(object) ==
-                                data2026.find_area("sa", "Greater London"), "population"].sum()
+    london = data2026.table.loc[
+        data2026.table["sa_code"].astype(object) == data2026.find_area("sa", "Greater London"),
+        "population",
+    ].sum()
     conflict = next(c for c in caught.value.conflicts if "Greater London" in c.where)
     assert conflict.rule == "sa_within_one_icb"
     assert f"{int(london):,}" in conflict.message

@@ -72,12 +72,13 @@ def check_places(data: VintageData, membership: Membership) -> PlaceChecks:
                          "icb_code": icb[gap], "population": population[gap]})  # fmt: skip
     over = membership.count > 1
     holders: dict[int, list[str]] = {int(r): [] for r in np.flatnonzero(over)}
-    for code, rows in membership.rows.items():  # linear in the set's size
-        for r in rows[over[rows]].tolist():
+    for code, lsoa_rows in membership.rows.items():  # linear in the set's size
+        for r in lsoa_rows[over[lsoa_rows]].tolist():
             holders[r].append(code)
     overlaps = pd.DataFrame({"lsoa_code": table["lsoa_code"].to_numpy()[over],
                              "population": population[over],
-                             "places": [holders[r] for r in np.flatnonzero(over).tolist()]})  # fmt: skip
+                             "places": [holders[r]
+                                        for r in np.flatnonzero(over).tolist()]})  # fmt: skip
     notes = []
     straddling = _pcns_straddling(data, membership)
     if straddling is None:

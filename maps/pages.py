@@ -18,6 +18,7 @@ from geodata.splits import splits
 from geodata.store import VintageData
 from geodata.typology import typology
 
+from . import text
 from .area import area_map
 from .base import MapOptions, render_page
 from .overview import OVERVIEW_LAYERS, overview_map
@@ -151,3 +152,43 @@ def places_page(data: VintageData, membership: Membership, options: MapOptions) 
     icbs = icbs.loc[icbs["code"].isin(touched)]
     name = membership.place_set.name
     return render_page(places_map(name, places, icbs, Provenance.of(data.meta), options))
+
+
+def alignment_page(data: VintageData, status: str, tolerance: float, options: MapOptions) -> str:
+    """ICBs coloured by their alignment class, strategic authority outlines over them."""
+    from geodata.alignment import alignment
+    from geodata.unit_status import with_status
+
+    from .review import alignment_map
+
+    result = alignment(data, status, tolerance)
+    authorities = outlines(with_status(data, "sa", status), "sa")
+    return render_page(alignment_map(outlines(data, "icb"), authorities, result, options))
+
+
+def vintage_compare_page(a: VintageData, b: VintageData, options: MapOptions) -> str:
+    """Both vintages' ICB outlines and the areas whose ICB changed (by from -> to)."""
+    from geodata.vintage_compare import compare_vintages
+
+    from .review import vintage_compare_map
+
+    result = compare_vintages(a, b)
+    changed = result.lsoa_icbs.loc[result.lsoa_icbs["moved"]]
+    rows = changed.index.to_numpy()
+    polygons = b.geometry().geometry.to_numpy()
+    people = b.table["population"].to_numpy()
+    groups = changed.groupby(["icb_a", "icb_b"]).indices
+    moved = gpd.GeoDataFrame(
+        {"code": [f"{x}-{y}" for x, y in groups],
+         "label": [f"{text.name(a.names['icb'][x])} to {text.name(b.names['icb'][y])}"
+                   for x, y in groups],
+         "lsoas": [f"{len(i):,}" for i in groups.values()],
+         "people": [text.people(people[rows[i]].sum()) for i in groups.values()]},
+        geometry=[shapely.coverage_union_all(polygons[rows[i]]) for i in groups.values()],
+        crs="EPSG:27700",
+    )  # fmt: skip
+    moved = simplify_coverage(moved, NATIONAL_TOLERANCE_M) if len(moved) else moved
+    provenance = Provenance.of(b.meta, "ICBs of two vintages on the same LSOA building blocks.")
+    return render_page(vintage_compare_map(outlines(a, "icb"), outlines(b, "icb"), moved,
+                                           result.summary, a.name, b.name, provenance,
+                                           options))  # fmt: skip

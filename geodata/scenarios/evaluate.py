@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..alignment import authority_changes
 from ..provenance import Provenance
 from ..splits import split_table
 from ..store import VintageData
@@ -37,6 +38,8 @@ class Evaluation:
     rules: list[RuleResult]
     provenance: Provenance
     assignment: Assignment = field(repr=False)
+    #: Per strategic authority: its ICBs before and after (None: the vintage has none).
+    sas: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -180,7 +183,10 @@ def evaluate(
     rule_set = rules or RuleSet()
     if not with_shapes:  # only contiguity needs the outlines; every other rule still runs
         rule_set = replace(rule_set, contiguous=False)
-    checks = rule_set.check(icbs, utlas)
+    names = {**before.names, **after.names}
+    sas = (authority_changes(data, before.icb, after.icb, rule_set.sa_status, names)
+           if "sa" in data.layers else None)  # fmt: skip
+    checks = rule_set.check(icbs, utlas, sas)
     return Evaluation(
         scenario=scenario,
         icbs=icbs,
@@ -194,4 +200,5 @@ def evaluate(
         rules=checks,
         provenance=Provenance.of(data.meta, METHOD),
         assignment=after,
+        sas=sas,
     )

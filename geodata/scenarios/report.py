@@ -24,6 +24,7 @@ def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
         "utlas": records(evaluation.utlas),
         "ltlas_changed": records(evaluation.ltlas.loc[evaluation.ltlas["change"] != ""]),
         "typology_changes": records(evaluation.typology_changes),
+        "strategic_authorities": [] if evaluation.sas is None else records(evaluation.sas),
         "new_icbs": evaluation.assignment.new_icbs,
         "provenance": evaluation.provenance.as_dict(),
     }
@@ -39,6 +40,7 @@ def _about(evaluation: Evaluation) -> list[tuple[str, str]]:
         ("Boundaries", p.boundaries),
         ("Population source", p.population_source),
         ("Method", p.method),
+        *([("Vintage note", p.note)] if p.note else []),
         ("Changes", f"{len(evaluation.scenario.moves)} move(s), "
                     f"{len(evaluation.scenario.blocks)} LSOA assignment(s)"),
     ]  # fmt: skip
@@ -73,5 +75,7 @@ def evaluation_xlsx(evaluation: Evaluation, data: Any) -> bytes:
         "Rules": pd.DataFrame(rules, columns=["rule", "description", "passed", "offenders"]),
         "Statutory description": statutory_description(data, evaluation.assignment),
     }
+    if evaluation.sas is not None:
+        frames["Strategic authorities"] = evaluation.sas
     sheets = [(name, frame, infer_kinds(frame)) for name, frame in frames.items()]
     return workbook_bytes(sheets, _about(evaluation), f"Scenario: {evaluation.scenario.name}")

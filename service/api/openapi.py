@@ -29,6 +29,10 @@ FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
 BY = _param("by", "query", {**AREA_LAYER, "default": "utla"}, "layer whose units are split")
 ACROSS = _param("across", "query", {**AREA_LAYER, "default": "icb"}, "layer split across")
 AREA = _param("area", "query", STR, "one unit of `by`: a code, a name or a unique part of one")
+SA_STATUS = _param("sa_status", "query", {"type": "string", "enum": ["all", "established"],
+                                          "default": "all"},
+                   "strategic authorities counted: all, or established only (the districts "
+                   "of proposed ones count as none)")  # fmt: skip
 TYPOLOGY = [
     VINTAGE,
     _param("by", "query", {"type": "string", "enum": ["utla", "ltla"], "default": "utla"},
@@ -40,6 +44,11 @@ TYPOLOGY = [
     _param("other_la_min_share", "query", {**FRACTION, "default": 0.05},
            "another LA counts as served by an ICS when this share of its people live there"),
 ]  # fmt: skip
+TOLERANCE = _param("tolerance", "query", {"type": "number", "minimum": 0, "maximum": 0.49,
+                                          "default": 0},
+                   "parts of an authority under this share are slivers, not cuts")  # fmt: skip
+VINTAGE_A = _param("a", "query", STR, "the earlier vintage, e.g. 2024", required=True)
+VINTAGE_B = _param("b", "query", STR, "the later vintage, e.g. 2026", required=True)
 EXT = _param("ext", "path", {"type": "string", "enum": ["csv", "xlsx"]}, "file format")
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -99,7 +108,7 @@ def document() -> dict[str, Any]:
             [_param("code", "path", STR, "GSS code, e.g. E10000012"), VINTAGE],
             _ok("the unit"), 400, 401, 403, 404),
         "/splits": _get("Population of each unit of `by` in each unit of `across`",
-                        [BY, ACROSS, VINTAGE, AREA], _ok("rows with shares 0..1"),
+                        [BY, ACROSS, VINTAGE, AREA, SA_STATUS], _ok("rows with shares 0..1"),
                         400, 401, 403, 404),
         "/typology": _get("Coterminosity type 1-4 of every LA with the shares behind it",
                           TYPOLOGY, _ok("rows"), 400, 401, 403),
@@ -128,13 +137,38 @@ def document() -> dict[str, Any]:
         },
         "/reports/splits.{ext}": _get(
             "Splits as a CSV or XLSX download with an About sheet",
-            [EXT, BY, ACROSS, VINTAGE, AREA],
+            [EXT, BY, ACROSS, VINTAGE, AREA, SA_STATUS],
             {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
             400, 401, 403, 404),
         "/reports/typology.{ext}": _get(
             "Typology as a CSV or XLSX download with an About sheet", [EXT, *TYPOLOGY],
             {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
             400, 401, 403, 404),
+        "/alignment": _get(
+            "ICBs against strategic authorities: overlaps both ways and a class per ICB",
+            [VINTAGE, SA_STATUS, TOLERANCE], _ok("icbs, authorities, pairs, classes"),
+            400, 401, 403, 404),
+        "/reports/alignment.{ext}": _get(
+            "The alignment as a CSV (one row per ICB) or XLSX (ICBs, authorities, pairs)",
+            [EXT, VINTAGE, SA_STATUS, TOLERANCE],
+            {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
+            400, 401, 403, 404),
+        "/vintages/compare": _get(
+            "Two vintages on the same LSOAs: moves by from -> to ICB, recodes, councils, "
+            "typology and ICB populations before/after (different blocks: 400)",
+            [VINTAGE_A, VINTAGE_B], _ok("summary, moves, recodes, icbs, …"), 400, 401, 403),
+        "/reports/vintages-compare.{ext}": _get(
+            "The vintage comparison as an XLSX workbook",
+            [_param("ext", "path", {"type": "string", "enum": ["xlsx"]}, "file format"),
+             VINTAGE_A, VINTAGE_B],
+            {"200": {"description": "the file", "content": {xlsx: {}}}}, 400, 401, 403, 404),
+        "/scenarios/builtin": _get("Built-in scenarios of every built vintage", [],
+                                   _ok("built-in scenarios"), 401, 403),
+        "/scenarios/builtin/{key}/evaluation": _get(
+            "A built-in scenario (e.g. 2027-mergers) evaluated, with its groups, every rule "
+            "and the strategic authority alignment before and after",
+            [_param("key", "path", STR, "the scenario's key, e.g. 2027-mergers"), VINTAGE,
+             *RULES], _ok("the evaluation"), 400, 401, 403, 404),
         "/healthz": _get("Store loaded and database reachable (503 otherwise)", [],
                          _ok("status")),
         "/openapi.json": _get("This document", [], _ok("OpenAPI 3.0")),
@@ -209,6 +243,9 @@ RULES = [
            "rule: largest ICB"),
     _param("contiguous", "query", {"type": "boolean", "default": True},
            "rule: no exclaves (islands allowed)"),
+    _param("sa_within_one_icb", "query", {"type": "boolean", "default": True},
+           "rule: no strategic authority split between ICBs (vintages with them)"),
+    SA_STATUS,
 ]  # fmt: skip
 MOVE = {
     "type": "object",

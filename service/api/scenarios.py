@@ -179,6 +179,8 @@ def rule_set() -> RuleSet:
         min_icb_population=params.number("min_icb_population", 0, 1e9, default=1_000_000),
         max_icb_population=params.number("max_icb_population", 0, 1e9),
         contiguous=flag("contiguous"),
+        sa_within_one_icb=flag("sa_within_one_icb"),
+        sa_status=params.sa_status(),
     )
 
 

@@ -79,6 +79,23 @@ up, from ONS and NHS open data.</p>
 <button type="submit">Show PCN catchments and practices</button>
 </form>
 {% endif %}
+<h2>The 2026 review</h2>
+<ul>
+{% for v in vintages if 'sa' in v.layers %}
+<li>Vintage {{ v.name }}: ICBs and strategic authorities
+ <a href="{{ url_for('maps.alignment', vintage=v.name) }}">map</a>
+ · <a href="/api/v1/reports/alignment.xlsx?vintage={{ v.name }}">XLSX</a>
+ · <a href="/api/v1/reports/alignment.csv?vintage={{ v.name }}">CSV</a>
+ {%- for key in v.meta.get('scenarios', []) %};
+ <a href="{{ url_for('review.builtin', key=key['key'], vintage=v.name) }}">{{ key['name'] }}</a>
+ {%- endfor %}</li>
+{% endfor %}
+{% if '2024' in vintage_names and '2026' in vintage_names %}
+<li>What changed from April 2024 to April 2026:
+ <a href="{{ url_for('review.vintages', a='2024', b='2026') }}">tables</a>
+ · <a href="{{ url_for('maps.vintages_compare', a='2024', b='2026') }}">map</a></li>
+{% endif %}
+</ul>
 <h2>What-if redraws</h2>
 <p><a href="{{ url_for('scenario_pages.index') }}">Scenarios</a>: move councils, sub-ICB
 locations, PCNs or LSOAs between ICBs, or upload candidate boundaries, and see who moves,
@@ -95,7 +112,8 @@ def index() -> str:
     store = services().store
     vintages = [store.load(name) for name in reversed(store.built())]
     areas = _search_suggestions(vintages[0]) if vintages else []
-    return render_template_string(INDEX, vintages=vintages, areas=areas, attribution=ATTRIBUTION)
+    return render_template_string(INDEX, vintages=vintages, areas=areas, attribution=ATTRIBUTION,
+                                  vintage_names={v.name for v in vintages})  # fmt: skip
 
 
 def _search_suggestions(data: VintageData) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -30,6 +31,7 @@ from geodata.scenarios import Scenario
 from geodata.store import VintageData
 from maps import MapOptions
 from maps.pages import (
+    alignment_page,
     area_page,
     find_council,
     overview_page,
@@ -38,6 +40,7 @@ from maps.pages import (
     scenario_page,
     split_page,
     typology_page,
+    vintage_compare_page,
 )
 from maps.split import SPLIT_ACROSS
 
@@ -117,6 +120,27 @@ def scenario(scenario_id: int) -> Response:
     return _page(data, ("scenario", str(scenario_id)), lambda o: scenario_page(data, plan, o))
 
 
+@maps.get("/alignment")
+def alignment() -> Response:
+    """ICBs by how they align with strategic authorities (?sa_status=, ?tolerance=)."""
+    data = _vintage()
+    status = params.sa_status()
+    tolerance = params.number("tolerance", 0, 0.49, default=0.0) or 0.0
+    return _page(data, ("alignment", status, str(tolerance)),
+                 lambda o: alignment_page(data, status, tolerance, o))  # fmt: skip
+
+
+@maps.get("/vintages")
+def vintages_compare() -> Response:
+    """What changed between two vintages on the same LSOAs (?a=2024&b=2026)."""
+    a, b = params.text("a"), params.text("b")
+    if not a or not b:
+        raise bad_request("give two vintages as ?a=2024&b=2026")
+    data_a, data_b = services().vintage(a), services().vintage(b)
+    return _page(data_b, ("vintages", data_a.name),
+                 lambda o: vintage_compare_page(data_a, data_b, o))  # fmt: skip
+
+
 @maps.get("/pcns")
 def pcns() -> Response:
     data = _vintage()
@@ -188,7 +212,7 @@ def _vintage() -> VintageData:
     return services().vintage(params.text("vintage"))
 
 
-def _query(data: VintageData, **extra: str) -> dict[str, str]:
+def _query(data: VintageData, **extra: str) -> dict[str, Any]:
     """The query string to carry on: the vintage, when the reader chose one."""
     chosen = {"vintage": data.name} if params.text("vintage") else {}
     return chosen | extra

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from .cells import FORMATS, cell, flat, layout, short_name
+from .spreadsheet import neutralise
 
 __all__ = ["FORMATS", "flat", "plain", "records", "short_name", "to_csv", "to_json", "to_table"]
 
@@ -45,9 +46,9 @@ def to_json(frame: pd.DataFrame) -> str:
 def to_csv(frame: pd.DataFrame) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(frame.columns)
+    writer.writerow([neutralise(str(c)) for c in frame.columns])
     for row in frame.itertuples(index=False, name=None):
-        writer.writerow([flat(plain(v)) for v in row])
+        writer.writerow([neutralise(flat(plain(v))) for v in row])
     return out.getvalue()
 
 

@@ -28,6 +28,7 @@ from .cells import cell, flat, layout
 from .layers import AREA_LAYERS, code_column
 from .provenance import Provenance
 from .split_core import split_columns
+from .spreadsheet import neutralise
 from .store import STORE_FORMAT, Store, find_code, read_meta
 
 if TYPE_CHECKING:
@@ -76,9 +77,9 @@ def _render(columns: dict[str, np.ndarray], fmt: str, footer: list[str]) -> None
     elif fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
+        writer.writerow([neutralise(str(c)) for c in header])
         for row in rows:
-            writer.writerow([flat(_plain(v)) for v in row])
+            writer.writerow([neutralise(flat(_plain(v))) for v in row])
         sys.stdout.write(out.getvalue())
     else:
         at = [header.index(c) for c in COLUMNS]
@@ -96,7 +97,7 @@ def try_splits(args: argparse.Namespace) -> bool:
     if "sa" in (args.by, args.across) or args.by == args.across:
         return False
     store = Store(args.data)
-    name = args.vintage or store.default_vintage()
+    name = store.check_vintage(args.vintage or store.default_vintage())  # never a path
     path = store.root / name
     if not (path / ARRAYS_FILE).is_file() or not (path / "meta.json").is_file():
         return False

@@ -11,13 +11,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from ..alignment import authority_changes
 from ..layers import code_column
 from ..provenance import Provenance
+from ..splits import split_table
 from ..store import VintageData
 from ..typology import Thresholds
 from ..unit_codes import population as unit_population
 from ..unit_codes import unit_codes
 from .model import Scenario
+from .outcomes import RuleOutcome, classify
 from .resolve import Assignment, baseline, resolve
 from .rules import RuleResult, RuleSet
 from .shapes import assignment_shapes
@@ -41,6 +44,10 @@ class Evaluation:
     rules: list[RuleResult]
     provenance: Provenance
     assignment: Assignment = field(repr=False)
+    #: each rule read against the base: newly failing, fixed, already failing, passes
+    outcomes: list[RuleOutcome] = field(default_factory=list)
+    #: Per strategic authority: its ICBs before and after (None: the vintage has none).
+    sas: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -174,7 +181,7 @@ def _baseline_cached(data: VintageData, key: str, compute: Any) -> Any:
     return cache[key]
 
 
-def la_changes(
+def link_changes(
     data: VintageData, before: Assignment, after: Assignment, layer: str, baseline: bool = False
 ) -> pd.DataFrame:
     """Per LA of ``layer``: ICBs it must work with before/after, and whether it split.
@@ -190,11 +197,7 @@ def la_changes(
     assert np.array_equal(las, same_las)  # one block table: the same LAs on both sides
     codes = unit_codes(data, code_column(layer)).categories[las].tolist()
     names = data.names[layer]
-    change = np.select(
-        [(icbs_before > 1) & (icbs_after == 1), (icbs_before == 1) & (icbs_after > 1),
-         icbs_before != icbs_after],
-        ["became unsplit", "became split", "ICB count changed"], default="",
-    )  # fmt: skip
+    change = _link_change(icbs_before, icbs_after)
     return pd.DataFrame({
         "code": codes,
         "name": [names[c] for c in codes],
@@ -204,6 +207,29 @@ def la_changes(
         "main_share_after": main_after,
         "change": change,
     })  # fmt: skip
+
+
+def la_changes(before: VintageData, after: VintageData, layer: str) -> pd.DataFrame:
+    """Per LA of ``layer``: ICBs it works with in ``before`` and in ``after``, two vintages
+    on the same blocks, each with its own LA and ICB columns (``vintage_compare``)."""
+    counts, main = {}, {}
+    for when, data in (("before", before), ("after", after)):
+        grouped = split_table(data.table, layer, "icb").groupby("by_code")
+        counts[when], main[when] = grouped["across_code"].count(), grouped["share"].max()
+    codes = sorted(counts["before"].index)
+    frame = pd.DataFrame({"code": codes, "name": [before.names[layer][c] for c in codes]})
+    for when in ("before", "after"):
+        frame[f"icbs_{when}"] = counts[when].reindex(codes).to_numpy()
+        frame[f"main_share_{when}"] = main[when].reindex(codes).to_numpy()
+    frame["change"] = _link_change(frame["icbs_before"].to_numpy(), frame["icbs_after"].to_numpy())
+    return frame
+
+
+def _link_change(before: NDArray[Any], after: NDArray[Any]) -> NDArray[Any]:
+    return np.select(
+        [(before > 1) & (after == 1), (before == 1) & (after > 1), before != after],
+        ["became unsplit", "became split", "ICB count changed"], default="",
+    )  # fmt: skip
 
 
 #: The typology columns compared by ``typology_changes``, from ``_types``.
@@ -227,7 +253,7 @@ def _types(
     icb_totals = links.population.sum(axis=0)[main]
     share_of_icb = np.divide(links.population[rows, main], icb_totals,
                              out=np.zeros(len(main)), where=icb_totals > 0)  # fmt: skip
-    served = share >= t.other_la_min_share
+    served = share >= t.other_la_share
     other_las = served.sum(axis=0)[main] - served[rows, main]
     types = np.where(main_share < t.la_in_icb, 4, np.where(
         share_of_icb >= t.la_of_icb, 1, np.where(other_las <= 2, 2, 3)))  # fmt: skip
@@ -306,8 +332,8 @@ def _evaluate(
     after = resolve(data, scenario)
     icbs = icb_table(data, before, after, with_shapes)
     on_baseline = against is None
-    utlas = la_changes(data, before, after, "utla", on_baseline)
-    ltlas = la_changes(data, before, after, "ltla", on_baseline)
+    utlas = link_changes(data, before, after, "utla", on_baseline)
+    ltlas = link_changes(data, before, after, "ltla", on_baseline)
     summary_ = summary(icbs)
     summary_["utla_icb_links_before"] = int(utlas["icbs_before"].sum())
     summary_["utla_icb_links_after"] = int(utlas["icbs_after"].sum())
@@ -316,7 +342,11 @@ def _evaluate(
     summary_["people_moved"] = int(unit_population(data)[changed].sum())
     if not with_shapes:  # only contiguity needs the outlines; every other rule still runs
         rule_set = replace(rule_set, contiguous=False)
-    checks = rule_set.check(icbs, utlas)
+    names = {**before.names, **after.names}
+    sas = (authority_changes(data, before.icb, after.icb, rule_set.sa_status, names)
+           if "sa" in data.layers else None)  # fmt: skip
+    checks = rule_set.check(icbs, utlas, sas)
+    outcomes = classify(base_rule_results(data, rule_set, against), checks)
     return Evaluation(
         scenario=scenario,
         icbs=icbs,
@@ -328,4 +358,27 @@ def _evaluate(
         rules=checks,
         provenance=Provenance.of(data.meta, METHOD),
         assignment=after,
+        outcomes=outcomes,
+        sas=sas,
     )
+
+
+def base_rule_results(
+    data: VintageData, rule_set: RuleSet, against: Scenario | None = None
+) -> list[RuleResult]:
+    """The same rules on the base itself (the vintage's ICBs, or ``against``): what a
+    scenario's failures are read against, so a council split before the redraw is not
+    blamed on it (see ``outcomes.classify``). Cached for the vintage's own ICBs."""
+
+    def compute() -> list[RuleResult]:
+        base = resolve(data, against) if against is not None else baseline(data)
+        icbs = icb_table(data, base, base, with_shapes=rule_set.contiguous)
+        utlas = link_changes(data, base, base, "utla")
+        sas = (authority_changes(data, base.icb, base.icb, rule_set.sa_status, base.names)
+               if "sa" in data.layers else None)  # fmt: skip
+        return rule_set.check(icbs, utlas, sas)
+
+    if against is not None:
+        return compute()
+    result: list[RuleResult] = _baseline_cached(data, f"rules:{rule_set!r}", compute)
+    return result

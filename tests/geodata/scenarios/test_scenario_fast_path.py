@@ -30,7 +30,7 @@ def random_scenario(data: VintageData, lsoas: int, seed: int) -> Scenario:
     icbs = sorted(data.names["icb"])
     district = sorted(set(data.table["ltla_code"].astype(str)))[rng.integers(300)]
     rows = np.flatnonzero(data.table["ltla_code"].astype(str).to_numpy() != district)
-    moves = [Move("lsoa", codes[i], "A new ICB" if rng.random() < 0.1
+    moves = [Move("lsoa", codes[i], "new_icb:A new ICB" if rng.random() < 0.1
                   else icbs[rng.integers(len(icbs))])
              for i in rng.choice(rows, lsoas, replace=False)]  # fmt: skip
     moves.append(Move("ltla", district, icbs[rng.integers(len(icbs))]))

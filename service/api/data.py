@@ -168,12 +168,12 @@ def split() -> Response:
     status = params.sa_status()
     by, across = params.area_layer("by", "utla"), params.area_layer("across", "icb")
     area = params.text("area")
-    data = with_status(base, "sa", status)
 
     def body() -> dict[str, Any]:
+        data = with_status(base, "sa", status)  # on a miss only: it filters with pandas
         result = splits(data, by, across, area)
         return {
-            "vintage": data.name,
+            "vintage": base.name,
             "by": result.by,
             "across": result.across,
             "provenance": result.provenance.as_dict(),
@@ -181,7 +181,9 @@ def split() -> Response:
             "rows": records(result.frame),
         }
 
-    return cached_json(base, ("splits", by, across, _area_key(data, by, area), status), body)
+    # The area's code in the whole vintage: one the status filter leaves out is refused
+    # by the split itself (and errors are never cached).
+    return cached_json(base, ("splits", by, across, _area_key(base, by, area), status), body)
 
 
 def thresholds() -> Thresholds:

@@ -1,8 +1,10 @@
 """Geometry every process would otherwise rebuild on first use, computed once at build
 time into the store:
 
-    data/<vintage>/outlines.parquet  every area layer's units dissolved from LSOAs, as is
-                                     and simplified as a coverage at SIMPLIFY_TOLERANCES_M
+    data/<vintage>/outlines_0m.parquet    every area layer's units dissolved from LSOAs
+    data/<vintage>/outlines_20m.parquet   the same simplified as a coverage at 20 m,
+    data/<vintage>/outlines_100m.parquet  and at 100 m (SIMPLIFY_TOLERANCES_M); one file
+                                          each, so a page reads only the one it draws
     data/<vintage>/points.parquet    each LSOA's representative point, x and y (best-fit)
 
 They are exactly what ``geometry.dissolve``, ``geometry.simplified`` and
@@ -25,10 +27,13 @@ from .store import VintageData
 if TYPE_CHECKING:
     import geopandas as gpd
 
-OUTLINES_FILE = "outlines.parquet"
 POINTS_FILE = "points.parquet"
 #: Tolerances (m) precomputed: the maps' local (20 m) and national (100 m) outlines.
 SIMPLIFY_TOLERANCES_M = (20.0, 100.0)
+
+
+def outlines_file(tolerance: float) -> str:
+    return f"outlines_{tolerance:g}m.parquet"
 
 
 def write_derived(data: VintageData, folder: Path) -> None:
@@ -38,15 +43,17 @@ def write_derived(data: VintageData, folder: Path) -> None:
 
     from .geometry import dissolve, simplify_coverage
 
-    frames = []
+    frames: dict[float, list[gpd.GeoDataFrame]] = {0.0: []}
+    frames |= {tolerance: [] for tolerance in SIMPLIFY_TOLERANCES_M}
     for layer in data.area_layers:
         dissolved = dissolve(data, layer)
-        frames.append(dissolved.assign(layer=layer, tolerance=0.0))
+        frames[0.0].append(dissolved.assign(layer=layer))
         for tolerance in SIMPLIFY_TOLERANCES_M:
             simplified = simplify_coverage(dissolved, tolerance)
-            frames.append(simplified.assign(layer=layer, tolerance=tolerance))
-    outlines = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
-    outlines.to_parquet(folder / OUTLINES_FILE, index=False)
+            frames[tolerance].append(simplified.assign(layer=layer))
+    for tolerance, parts in frames.items():
+        outlines = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+        outlines.to_parquet(folder / outlines_file(tolerance), index=False)
     points = shapely.point_on_surface(data.geometry().geometry.to_numpy())
     # Plain x, y columns: making points from them is several times faster than from WKB.
     pd.DataFrame({"x": shapely.get_x(points), "y": shapely.get_y(points)}).to_parquet(
@@ -65,19 +72,18 @@ def stored_outlines(data: VintageData, layer: str, tolerance: float) -> gpd.GeoD
     or None when the store does not hold them."""
     if not _from_store(data):
         return None
-    if "stored_outlines" not in data.cache:
-        path = data.path / OUTLINES_FILE
-        groups = {}
+    stored = data.cache.setdefault("stored_outlines", {})
+    tolerance = float(tolerance)
+    if tolerance not in stored:  # one file per tolerance, read on first use
+        path = data.path / outlines_file(tolerance)
+        stored[tolerance] = {}
         if path.is_file():
             import geopandas as gpd
 
             frame = gpd.read_parquet(path)
-            for (key, tol), part in frame.groupby(["layer", "tolerance"], sort=False):
-                groups[(key, float(tol))] = part.drop(columns=["layer", "tolerance"]).reset_index(
-                    drop=True
-                )
-        data.cache["stored_outlines"] = groups
-    found: gpd.GeoDataFrame | None = data.cache["stored_outlines"].get((layer, float(tolerance)))
+            for key, part in frame.groupby("layer", sort=False):
+                stored[tolerance][key] = part.drop(columns="layer").reset_index(drop=True)
+    found: gpd.GeoDataFrame | None = stored[tolerance].get(layer)
     return found
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geodata.derived import OUTLINES_FILE, POINTS_FILE, SIMPLIFY_TOLERANCES_M
+from geodata.derived import POINTS_FILE, SIMPLIFY_TOLERANCES_M, outlines_file
 from geodata.geometry import block_index, dissolve, simplified
 from geodata.store import Store, VintageData
 
@@ -34,7 +34,8 @@ def assert_same_outlines(stored: pd.DataFrame, computed: pd.DataFrame) -> None:
 @pytest.mark.parametrize("vintage", ["2022", "2024"])
 def test_stored_outlines_are_the_computed_ones(real_store: Store, vintage: str) -> None:
     data = Store(real_store.root).load(vintage)
-    assert (data.path / OUTLINES_FILE).is_file() and (data.path / POINTS_FILE).is_file()
+    files = [outlines_file(t) for t in (0.0, *SIMPLIFY_TOLERANCES_M)] + [POINTS_FILE]
+    assert all((data.path / name).is_file() for name in files)
     fresh = live(data)
     for layer in data.area_layers:
         assert_same_outlines(dissolve(data, layer), dissolve(fresh, layer))
@@ -49,11 +50,11 @@ def test_stored_outlines_are_the_computed_ones(real_store: Store, vintage: str) 
 
 def test_a_store_without_derived_files_still_answers(real_store: Store, tmp_path: Path) -> None:
     shutil.copytree(real_store.root / "2022", tmp_path / "2022")
-    (tmp_path / "2022" / OUTLINES_FILE).unlink()
-    (tmp_path / "2022" / POINTS_FILE).unlink()
+    for name in [outlines_file(t) for t in (0.0, *SIMPLIFY_TOLERANCES_M)] + [POINTS_FILE]:
+        (tmp_path / "2022" / name).unlink()
     old = Store(tmp_path).load("2022")
     new = Store(real_store.root).load("2022")
     assert_same_outlines(simplified(old, "icb", 100.0), simplified(new, "icb", 100.0))
-    assert old.cache["stored_outlines"] == {}
+    assert old.cache["stored_outlines"] == {100.0: {}}
     assert shapely.equals_exact(block_index(old).representative_points,
                                 block_index(new).representative_points, 0).all()  # fmt: skip

@@ -33,6 +33,7 @@ LAYER_LABELS = {
     "icb": "ICB",
     "sicbl": "Sub-ICB location",
     "region": "Region",
+    "pcn": "PCN",
 }
 
 #: Cell formats by column kind: "int" is a population, "count" a small whole number.

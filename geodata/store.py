@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import StoreError, UnknownNameError
+from .errors import AmbiguousNameError, StoreError, UnknownNameError
 from .files import replace_folder
 from .layers import LAYERS, code_column
 
@@ -114,16 +114,28 @@ class VintageData:
         if len(partial) == 1:
             return partial[0]
         if partial:
-            choices = ", ".join(f"{names[c]} ({c})" for c in sorted(partial)[:10])
-            raise UnknownNameError(
-                f"{layer} area", query, [], hint=f"ambiguous, it matches: {choices}"
-            )
-        raise UnknownNameError(
-            f"{layer} area",
-            query,
-            list(names.values()),
-            hint=f"list them with: boundary-lab areas --layer {layer} --vintage {self.name}",
-        )
+            raise AmbiguousNameError(f"{layer} area", query,
+                                     [f"{names[c]} ({c})" for c in sorted(partial)])  # fmt: skip
+        hint = f"list them with: boundary-lab areas --layer {layer} --vintage {self.name}"
+        error = UnknownNameError(f"{layer} area", query, list(names.values()), hint=hint)
+        elsewhere = self._in_other_layer(layer, wanted)
+        if elsewhere is not None:  # not a typo: the right name in the wrong layer
+            other, code = elsewhere
+            error.args = (f"{query!r} is not a {layer} area: {self.names[other][code]} "
+                          f"({code}) is a {LAYERS[other].label.lower()}; use {other} "
+                          f"(--by {other})",)  # fmt: skip
+        raise error
+
+    def _in_other_layer(self, layer: str, wanted: str) -> tuple[str, str] | None:
+        """(layer, code) of a unit of another area layer whose code or name is ``wanted``:
+        a district asked for as a county is a lower-tier LA, not a typo."""
+        for other in self.area_layers:
+            if other == layer:
+                continue
+            for code, name in self.names[other].items():
+                if wanted in (code.casefold(), name.casefold()):
+                    return other, code
+        return None
 
     def geometry(self) -> gpd.GeoDataFrame:
         """LSOA polygons in EPSG:27700, in block-table order (loaded on first use)."""
@@ -181,8 +193,15 @@ class Store:
         shown = name if isinstance(name, str) else repr(name)
         shown = shown if len(shown) <= 60 else shown[:60] + "…"
         plausible = isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}", name)
-        hint = f"build it with: boundary-lab build --vintage {name}" if plausible else \
-            "a vintage is given by its name, not a path"  # fmt: skip
+        hint = "a vintage is given by its name, not a path"
+        if plausible:
+            from .config import available_vintages
+
+            declared = available_vintages()
+            # Suggest a build only of a vintage there is a declaration for: one that works.
+            hint = (f"build it with: boundary-lab build --vintage {name}" if name in declared
+                    else f"no vintage {name} is declared; declared: {', '.join(declared)} "
+                    "(boundary-lab vintages)")  # fmt: skip
         raise UnknownNameError("vintage", shown, built, hint=hint)
 
     def load(self, name: str | None = None) -> VintageData:

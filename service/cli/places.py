@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from geodata import cli as core
 from geodata.errors import BoundaryLabError
 
 
@@ -113,7 +114,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Any) -> None:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data", help="data folder (BOUNDARY_LAB_DATA, ./data)")
+    core.data_option(common)
     common.add_argument("--vintage", help="vintage for built-in sets (default: newest)")
     places = sub.add_parser("places", help="place sets: built-in and your own")
     actions = places.add_subparsers(dest="action", required=True)

@@ -11,8 +11,9 @@
       |   [100]  |   [200]  |   [300]  |   [400]  |   [500]  |   population
       +----------+----------+----------+----------+----------+
 
-Exit codes: 0 done; 1 refused input (one line on stderr); 2 usage (argparse, or an unknown
-name such as a vintage).
+Exit codes (one rule for every command): 0 done; 2 the request was wrong (argparse, an
+unknown or ambiguous name, no such id, an option that does not apply); 1 the work failed
+(one line on stderr either way).
 """
 
 from __future__ import annotations
@@ -140,14 +141,24 @@ def test_evaluate_as_a_table_and_as_json(run: Run) -> None:
     assert "Moved: 1 LSOAs, 300 people; UTLA-ICB links 4 -> 3" in table.out
     assert "ICBs: 2 -> 2; smallest 300 -> 600; largest 1,200 -> 900" in table.out
     assert "became unsplit" in table.out
-    assert "[pass] every upper-tier LA lies within one ICB" in table.out
-    assert "[FAIL] every ICB has at least 1,000,000 people: ICB 1, ICB 2" in table.out
+    # rules read against the base: County 1 was split before (fixed now); both ICBs were
+    # under a million before and still are (not the redraw's doing)
+    assert ("[fixed] every upper-tier LA lies within one ICB\n"
+            "    fixed: County 1") in table.out  # fmt: skip
+    assert ("[already failing in the base] every ICB has at least 1,000,000 people\n"
+            "    already failing in the base: ICB 1, ICB 2") in table.out  # fmt: skip
+    # County 1's type changes (split, type 4 -> one ICB); the typology table says so
+    assert "Typology changes:" in table.out and "County 1" in table.out.split("Typology")[1]
     assert "Open Government Licence" in table.out
     lenient = run("scenario", "evaluate", "1", "--min-icb-population", "500")
-    assert "[pass] every ICB has at least 500 people" in lenient.out
+    assert "[fixed] every ICB has at least 500 people\n    fixed: ICB 1" in lenient.out
     bounded = run("scenario", "evaluate", "1", "--min-icb-population", "0",
                   "--max-icb-population", "800")  # fmt: skip
-    assert "[FAIL] every ICB has at least 0 and at most 800 people: ICB 2" in bounded.out
+    assert ("[already failing in the base] every ICB has at least 0 and at most 800 people\n"
+            "    already failing in the base: ICB 2") in bounded.out  # fmt: skip
+    # a saved scenario keeps its vintage: another --vintage is refused, not ignored
+    other = run("scenario", "evaluate", "1", "--vintage", "2022")
+    assert other.code == 2 and "leave out --vintage" in other.err
 
     body = json.loads(run("scenario", "evaluate", "1", "--format", "json").out)
     assert body["summary"]["after"] == {"icbs": 2, "min": 600, "max": 900, "ratio_max_min": 1.5}
@@ -164,8 +175,10 @@ def test_compare(run: Run) -> None:
     assert result.code == 0
     assert result.out.splitlines()[0] == "A vs B: 3 LSOAs and 600 people assigned differently"
     rows = {line[:34].strip(): line[34:].split() for line in result.out.splitlines()[3:]}
-    assert rows["ICB icbs"] == ["2", "1", "-1.0"]
-    assert rows["split UTLAs"] == ["0", "0", "0.0"]
+    assert rows["ICB icbs"] == ["2", "1", "-1"]  # whole numbers, not -1.0
+    assert rows["split UTLAs"] == ["0", "0", "0"]
+    # A: ICBs of 600 and 900 (1.5); B: one ICB of 1,500 (1): printed as 1.500 and 1
+    assert rows["ICB ratio_max_min"] == ["1.500", "1", "-0.500"]
     against = run("scenario", "compare", "baseline", "1")
     assert against.out.startswith("baseline vs A: 1 LSOAs and 300 people assigned differently")
 
@@ -235,9 +248,9 @@ def test_usage_errors_exit_2(run: Run, argv: list[str], fragment: str) -> None:
          "boundary-lab scenario: moves[1]: ltla E07000002 is moved twice"),
         (["create", "--name", "x", "--vintage", "2031"], 2,
          "boundary-lab scenario: unknown vintage '2031'"),
-        (["evaluate", "first"], 1, "boundary-lab scenario: 'first' is not a scenario id"),
-        (["evaluate", "42"], 1, "boundary-lab scenario: no scenario with id 42"),
-        (["compare", "baseline", "42"], 1, "boundary-lab scenario: no scenario with id 42"),
+        (["evaluate", "first"], 2, "boundary-lab scenario: 'first' is not a scenario id"),
+        (["evaluate", "42"], 2, "boundary-lab scenario: no scenario with id 42"),
+        (["compare", "baseline", "42"], 2, "boundary-lab scenario: no scenario with id 42"),
         (["export", "baseline", "--what", "xlsx"], 1,
          "boundary-lab scenario: an XLSX report needs --output FILE.xlsx"),
     ],

@@ -84,7 +84,9 @@ def test_every_scenario_download_is_safe(app: Flask) -> None:
             assert any("'+New ICB" in cell or "new_icb:+New ICB" in cell
                        for row in rows for cell in row), path  # fmt: skip
     report = client.get(f"/api/v1/scenarios/{sid}/report.csv").data.decode("utf-8-sig")
-    assert f"# Scenario: {name}" in report  # the name is still there, as a comment
+    assert not report.startswith("#")  # the table alone; what it is comes beside it
+    companion = client.get(f"/api/v1/scenarios/{sid}/report.txt").data.decode()
+    assert f"Scenario: {name}" in companion  # plain text, never opened as a sheet
     sheets = assert_xlsx_safe(client.get(f"/api/v1/scenarios/{sid}/report.xlsx").data)
     about = dict(row[:2] for row in sheets["About"])
     assert about["Scenario"] == "'" + name  # text, never a live formula

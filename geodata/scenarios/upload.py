@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -104,7 +105,11 @@ def _read(content: bytes, filename: str, folder: Path) -> gpd.GeoDataFrame:
         if info["features"] > MAX_FEATURES:
             raise UploadError(f"the file has {info['features']:,} features; at most "
                               f"{MAX_FEATURES} candidate boundaries")  # fmt: skip
-        return gpd.read_file(path, engine="pyogrio")
+        with warnings.catch_warnings():
+            # GDAL warns of unclosed rings; such geometries are read as missing (on_invalid)
+            # and refused below with their feature numbers.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return pyogrio.read_dataframe(path, on_invalid="ignore")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         # GDAL names the file by its temporary path here: show the uploaded name instead.
         detail = str(exc).replace(str(path), filename).replace(str(folder), "")
@@ -174,12 +179,14 @@ def read_candidates(content: bytes, filename: str, label: str | None = None) -> 
     geometry = frame.geometry
     empty = geometry.isna() | geometry.is_empty
     if empty.any():
-        raise UploadError(f"features {describe_rows(np.flatnonzero(empty) + 1)} have no geometry")
+        raise UploadError(f"features {describe_rows(np.flatnonzero(empty) + 1)} have no usable "
+                          "geometry: none, or a polygon ring that is not closed or has fewer "
+                          "than 4 points")  # fmt: skip
     polygonal = geometry.geom_type.isin(["Polygon", "MultiPolygon"])
     if not polygonal.all():
         kinds = sorted(set(geometry.geom_type[~polygonal]))
         raise UploadError(f"candidate boundaries must be polygons; found {', '.join(kinds)}")
-    warnings = []
+    notes = []
     frame = _to_working_crs(gpd.GeoDataFrame({"label": labels}, geometry=geometry,
                                              crs=frame.crs))  # fmt: skip
     invalid = ~frame.geometry.is_valid
@@ -187,10 +194,22 @@ def read_candidates(content: bytes, filename: str, label: str | None = None) -> 
         rows = np.flatnonzero(invalid) + 1
         frame.loc[invalid, "geometry"] = shapely.make_valid(frame.geometry.values[invalid],
                                                             method="structure")  # fmt: skip
-        warnings.append(f"repaired {len(rows)} self-intersecting or invalid polygon(s) "
-                        f"(features {describe_rows(rows)}) with make_valid")  # fmt: skip
+        # A repair can leave lines or points beside (or instead of) the polygons.
+        frame.loc[invalid, "geometry"] = [_polygonal(g) for g in frame.geometry[invalid]]
+        notes.append(f"repaired {len(rows)} self-intersecting or invalid polygon(s) "
+                     f"(features {describe_rows(rows)}) with make_valid")  # fmt: skip
+    flat = ~(frame.geometry.area > 0)
+    if flat.any():
+        raise UploadError(f"features {describe_rows(np.flatnonzero(flat) + 1)} enclose no "
+                          "area (a ring of fewer than three distinct points, or all on one "
+                          "line); candidate boundaries must be polygons")  # fmt: skip
     dissolved = frame.dissolve(by="label", as_index=False)
-    return Candidates(dissolved[["label", "geometry"]], prop, warnings)
+    return Candidates(dissolved[["label", "geometry"]], prop, notes)
+
+
+def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def _targets(data: VintageData, labels: list[str]) -> tuple[list[str], list[str]]:

@@ -221,6 +221,9 @@ def document() -> dict[str, Any]:
     paths.update(_scenario_paths())
     paths.update(_place_paths())
     paths.update(_pcn_paths())
+    from .proposals import proposal_paths
+
+    paths.update(proposal_paths(_errors))
     return {
         "openapi": "3.0.3",
         "info": {

@@ -206,7 +206,7 @@ def square_4326(tmp_path: Path) -> bytes:
          "c.geojson", "^features 2 have no icb_code$"),
         (feature_collection([feature(shapely.box(-1, 52, -0.9, 52.1), icb_code=ICB1),
                              feature(None, icb_code=ICB2)]),
-         "c.geojson", "^features 2 have no geometry$"),
+         "c.geojson", "^features 2 have no usable geometry: none, or a polygon ring"),
         (feature_collection([feature(shapely.box(-1, 52, -0.9, 52.1), area="x")]),
          "c.geojson", "^no property names the ICB of each feature; add one of icb_code, .*"
                       "the features have: area$"),

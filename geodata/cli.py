@@ -21,14 +21,15 @@ from .output import FORMATS
 if TYPE_CHECKING:
     from .store import VintageData
 
-#: One exit-code rule for every command: 0 done; 2 the request was wrong (bad option,
-#: unknown or ambiguous name, no such id: fix what you typed); 1 the work failed (a
-#: missing or broken file, a store to rebuild).
+#: One exit-code rule for every command: 0 done; 2 the request was wrong (the command
+#: line, or a name or id in it that is not there: fix what you typed); 1 the input or the
+#: work failed (a file missing, unreadable or refused, a store to rebuild, no solution).
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 EXIT_CODES = (
-    "exit codes: 0 done; 2 the request was wrong (bad option, unknown or ambiguous name, "
-    "no such id); 1 the work failed (missing or broken files, a store to rebuild)"
+    "exit codes: 0 done; 2 the request was wrong (an unknown option, layer, setting, "
+    "an unknown or ambiguous name, no such id, an option that does not apply); 1 the input "
+    "or the work failed (a file missing, unreadable or refused, a store to rebuild)"
 )
 
 

@@ -118,8 +118,8 @@ def cmd_create(args: argparse.Namespace) -> int:
     try:
         record = db.save_scenario(scenario.as_dict(), source, f"cli:{getpass.getuser()}",
                                   args.parent, upload)  # fmt: skip
-    except LookupError as exc:
-        raise BoundaryLabError(str(exc)) from None
+    except LookupError as exc:  # no such --parent
+        raise UsageError(str(exc)) from None
     print(f"saved scenario {record.id} ({record.name!r}, version {record.version}, vintage "
           f"{record.vintage}): {moved:,} LSOAs move", file=sys.stderr)  # fmt: skip
     print(record.id)

@@ -34,7 +34,7 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert "layer split: ltla, utla, icb, sicbl, region, sa, pcn (default utla)" in flat
     assert "layer across: ltla, utla, icb, sicbl, region, sa, pcn (default icb)" in flat
     assert "output: table, json, csv (default table)" in flat
-    assert "exit codes: 0 done; 2 the request was wrong" in " ".join(
+    assert "exit codes: 0 done; 2 the request was wrong (an unknown option" in " ".join(
         call(capsys, "--help")[1].split())
 
 

@@ -281,7 +281,7 @@ def test_a_bad_blocks_csv_is_refused(run: Run, tmp_path: Path, text: str, messag
 
 def test_an_unknown_parent_is_refused_in_one_line(run: Run) -> None:
     result = run("scenario", "create", "--name", "x", "--parent", "42")
-    assert result.code == 1
+    assert result.code == 2  # no such id: the request was wrong
     assert one_line(result.err) == (
         "boundary-lab scenario: no scenario 42 to make a new version of")
 
@@ -344,8 +344,9 @@ def test_places_create_list_show_check_delete(run: Run, tmp_path: Path) -> None:
     assert deleted.code == 0 and one_line(deleted.err) == "deleted place set 1"
     for ref in ("1", "2"):  # every version of the family
         gone = run("places", "show", ref)
-        assert gone.code == 1
-        assert one_line(gone.err) == f"boundary-lab places: no place set with id {ref}"
+        assert gone.code == 2  # no such id
+        assert one_line(gone.err) == (f"boundary-lab places: no place set with id {ref} "
+                                      "(see: boundary-lab places list)")  # fmt: skip
     assert len(run("places", "list").out.splitlines()) == 2
 
 
@@ -377,10 +378,11 @@ def test_places_bad_references(run: Run, tmp_path: Path) -> None:
     missing = run("places", "create", str(tmp_path / "missing.json"))
     assert missing.code == 1 and "missing.json" in one_line(missing.err)
     unknown = run("places", "check", "builtin-pcn")
-    assert unknown.code == 1
+    assert unknown.code == 2
     assert one_line(unknown.err) == ("boundary-lab places: no built-in set 'builtin-pcn'; valid: "
                                      "builtin-sicbl, builtin-utla-in-icb")  # fmt: skip
-    assert run("places", "show", "mine").code == 1
-    assert one_line(run("places", "delete", "42").err) == (
-        "boundary-lab places: no place set with id 42")
+    assert run("places", "show", "mine").code == 2
+    gone = run("places", "delete", "42")
+    assert gone.code == 2 and one_line(gone.err) == (
+        "boundary-lab places: no place set with id 42 (see: boundary-lab places list)")
     assert run("places", "delete", "mine").code == 2  # argparse: an id is a number

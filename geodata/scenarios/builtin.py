@@ -20,7 +20,7 @@ from ..layers import code_column
 from ..output import short_name
 from ..store import VintageData
 from .evaluate import Evaluation, evaluate
-from .model import Move, Scenario
+from .model import NEW_ICB_TARGET, Move, Scenario
 from .rules import RuleSet
 
 BUILTIN_PREFIX = "builtin-"
@@ -59,7 +59,7 @@ def _build(data: VintageData, spec: dict[str, Any]) -> BuiltinScenario:
         if merged:
             sicbls = sorted(data.table.loc[icb_column.isin(members), "sicbl_code"].astype(str)
                             .unique())  # fmt: skip
-            moves += [Move("sicbl", code, new_icb) for code in sicbls]
+            moves += [Move("sicbl", code, NEW_ICB_TARGET + new_icb) for code in sicbls]
         if uncertain:
             notes.append(f"Group {group['id']} ({'; '.join(short_name(n) for n in names)}): "
                          f"confidence {confidence}; {group.get('outcome', '')}")  # fmt: skip

@@ -275,8 +275,10 @@ def _where_covered(
     lsoa_area = data.table["sicbl_code"].astype(str).to_numpy(dtype=object)
     keep = np.isin(lsoa_area[registered["lsoa"].to_numpy()], covered)
     dropped = registered.loc[~keep]
-    result: dict[str, Any] = {"sicbls_covered": covered,
-                              "lsoas_registrations_not_used": int(dropped["lsoa"].nunique())}  # fmt: skip
+    result: dict[str, Any] = {
+        "sicbls_covered": covered,
+        "lsoas_registrations_not_used": int(dropped["lsoa"].nunique()),
+    }
     all_areas = sorted(set(lsoa_area))
     if len(covered) < len(all_areas):
         names = data.names["sicbl"]

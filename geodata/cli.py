@@ -174,7 +174,7 @@ def _write_file(path: str, body: bytes) -> None:
 
 def cmd_alignment(args: argparse.Namespace) -> int:
     from .alignment import alignment
-    from .alignment_report import alignment_csv, alignment_xlsx
+    from .alignment_report import alignment_about_bytes, alignment_csv, alignment_xlsx
 
     data = _store(args).load(args.vintage)
     result = alignment(data, args.sa_status, args.tolerance)
@@ -184,6 +184,8 @@ def cmd_alignment(args: argparse.Namespace) -> int:
             raise BoundaryLabError(f"--output must end in .csv or .xlsx, got {args.output!r}")
         _write_file(args.output, alignment_xlsx(result) if suffix == ".xlsx"
                     else alignment_csv(result))  # fmt: skip
+        if suffix == ".csv":  # what the table is, beside it: the CSV holds the table alone
+            _write_file(str(Path(args.output).with_suffix(".txt")), alignment_about_bytes(result))
         return 0
     footer = [result.status_line, *result.provenance.lines()]
     footer.insert(0, "ICB classes: " + "; ".join(f"{c} {n}" for c, n in result.counts().items()))
@@ -327,9 +329,10 @@ def make_parser() -> argparse.ArgumentParser:
     ty.add_argument(
         "--other-la-min-share",
         type=_fraction,
-        default=0.05,
-        help="another LA counts as served by an ICS when this share of its own "
-        "population lives there (default 0.05)",
+        default=None,
+        help="count another LA as served by an ICS when this share of its own population "
+        "lives there, e.g. 0.05 (default: only when it lies mostly within the ICS, at "
+        "--la-in-icb)",
     )
     ty.set_defaults(run=cmd_typology)
 

@@ -8,7 +8,12 @@ from typing import Any
 from flask import Response, jsonify
 
 from geodata.alignment import alignment
-from geodata.alignment_report import alignment_csv, alignment_data, alignment_xlsx
+from geodata.alignment_report import (
+    alignment_about_bytes,
+    alignment_csv,
+    alignment_data,
+    alignment_xlsx,
+)
 from geodata.output import records
 from geodata.scenarios.builtin import builtin_scenarios, evaluate_builtin, get_builtin
 from geodata.scenarios.report import evaluation_data
@@ -37,7 +42,10 @@ def alignment_view() -> Response:
 def alignment_report(ext: str) -> Response:
     check_format(ext)
     result = _alignment()
-    body = alignment_xlsx(result) if ext == "xlsx" else alignment_csv(result)
+    if ext == "txt":
+        body = alignment_about_bytes(result)
+    else:
+        body = alignment_xlsx(result) if ext == "xlsx" else alignment_csv(result)
     name = f"alignment_icb_sa_{result.provenance.vintage}_{result.status}.{ext}"
     return attachment(body, name, ext)
 

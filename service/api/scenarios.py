@@ -13,7 +13,13 @@ from geodata.output import records
 from geodata.scenarios import Scenario, resolve
 from geodata.scenarios.compare import compare, export_blocks, read_blocks_csv
 from geodata.scenarios.evaluate import evaluate
-from geodata.scenarios.report import evaluation_csv, evaluation_data, evaluation_xlsx
+from geodata.scenarios.geopackage import scenario_geopackage_bytes
+from geodata.scenarios.report import (
+    evaluation_about_bytes,
+    evaluation_csv,
+    evaluation_data,
+    evaluation_xlsx,
+)
 from geodata.scenarios.rules import RuleSet
 from geodata.scenarios.shapes import icb_shapes
 from geodata.scenarios.statutory import statutory_csv, statutory_description
@@ -199,7 +205,10 @@ def scenario_report(scenario_id: int, ext: str) -> Response:
     scenario = _scenario(record)
     data = services().scenario_data(scenario)
     evaluation = evaluate(data, scenario, rule_set())
-    body = evaluation_csv(evaluation) if ext == "csv" else evaluation_xlsx(evaluation, data)
+    if ext == "txt":
+        body = evaluation_about_bytes(evaluation)
+    else:
+        body = evaluation_csv(evaluation) if ext == "csv" else evaluation_xlsx(evaluation, data)
     name = f"scenario_{scenario_id}_v{record.version}_{scenario.vintage}.{ext}"
     return attachment(body, name, ext)
 
@@ -224,6 +233,20 @@ def scenario_boundaries(scenario_id: int) -> Response:
     response = jsonify(to_geojson(simplify_coverage(frame, tolerance)))
     response.mimetype = "application/geo+json"
     return response
+
+
+@api.get("/scenarios/<int:scenario_id>/boundaries.gpkg")
+def scenario_geopackage(scenario_id: int) -> Response:
+    """The scenario's ICBs, every LSOA's ICB before and after, and any uploaded
+    boundaries, for QGIS or ArcGIS."""
+    record = _record(scenario_id)
+    scenario = _scenario(record)
+    data = services().scenario_data(scenario)
+    uploaded = None
+    if record.upload_id is not None:
+        uploaded = services().db.get_upload(record.upload_id).candidates_geojson
+    body = scenario_geopackage_bytes(data, scenario, uploaded)
+    return attachment(body, f"scenario_{scenario_id}_boundaries.gpkg", "gpkg")
 
 
 def _csv_download(text: str, filename: str) -> Response:

@@ -322,7 +322,12 @@ def test_report_csv(client: FlaskClient, analyst: dict[str, str]) -> None:
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert f'filename="scenario_{ident}_v1_tiny.csv"' in response.headers["Content-Disposition"]
     text = response.data.decode("utf-8-sig")
-    comments = dict(line[2:].split(": ", 1) for line in text.splitlines() if line.startswith("# "))
+    assert not any(line.startswith("#") for line in text.splitlines())  # opens cleanly
+    assert response.headers["Link"] == f'<{URL}/{ident}/report.txt>; rel="describedby"'
+    companion = client.get(f"{URL}/{ident}/report.txt")
+    assert companion.status_code == 200 and companion.mimetype == "text/plain"
+    comments = dict(line.split(": ", 1) for line in companion.data.decode().splitlines()
+                    if ": " in line and not line.startswith(" "))  # fmt: skip
     assert comments["Scenario"] == "Together" and comments["Vintage"] == "tiny"
     assert comments["Population source"] == "synthetic population"
     assert comments["Changes"] == "1 move(s), 0 LSOA assignment(s)"
@@ -332,7 +337,7 @@ def test_report_csv(client: FlaskClient, analyst: dict[str, str]) -> None:
         "Source: Office for National Statistics licensed under the Open Government Licence v.3.0")
     assert "Contains OS data © Crown copyright and database right" in comments["Attribution"]
     rows = rows_of_csv(response.data)
-    assert [(r["code"], r["population_before"], r["population_after"], r["change"])
+    assert [(r["Code"], r["Population before"], r["Population after"], r["Change"])
             for r in rows] == [(ICB1, "300", "600", "300"), (ICB2, "1200", "900", "-300")]
     assert_error(client.get(f"{URL}/{ident}/report.pdf"), 404, "not_found", "csv, xlsx")
 
@@ -352,11 +357,15 @@ def test_report_xlsx(client: FlaskClient, analyst: dict[str, str]) -> None:
         headers = [c.value for c in sheet[1]]
         return [row[headers.index(header)] for row in sheet.iter_rows(min_row=2)]
 
-    population = column("ICBs", "population_after")
+    population = column("ICBs", "Population after")
     assert [c.value for c in population] == [600, 900]
     assert all(c.number_format == "#,##0" for c in population)
-    assert all(c.number_format == "0.000" for c in column("ICBs", "polsby_popper_after"))
-    shares = column("UTLAs", "main_share_before")
+    assert all(c.number_format == "0.000"
+               for c in column("ICBs", "Compactness after (Polsby-Popper)"))  # fmt: skip
+    # every header of every sheet is words, not a code name
+    for sheet in book.worksheets:
+        assert not any("_" in str(c.value) for c in sheet[1]), sheet.title
+    shares = column("UTLAs", "Share in main ICB before")
     assert [c.value for c in shares] == [1.0, 1.0, 0.5]
     assert all(c.number_format == "0.0%" for c in shares)
     assert [c.value for c in column("Moves", "population")] == [300]

@@ -20,8 +20,6 @@ import pandas as pd
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # XLSX cannot hold these at all (openpyxl refuses them): C0 controls other than tab/LF/CR.
 _NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# In a '# label: text' comment line, a field a spreadsheet would split off after a comma.
-_FIELD_AFTER_COMMA = re.compile(r',(\s*"?)(?=[=+\-@])')
 
 
 def neutralise(value: Any) -> Any:
@@ -49,16 +47,6 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
     writer.writerow([neutralise(str(c)) for c in header])
     writer.writerows([neutralise(v) for v in row] for row in rows)
     return out.getvalue()
-
-
-def comment_lines(about: Iterable[tuple[str, Any]]) -> str:
-    """'# label: text' lines (one per line of text) that pandas skips with ``comment="#"``
-    and that no spreadsheet splits into a formula cell at a comma."""
-    lines = []
-    for label, text in about:
-        for line in str(text if text is not None else "").splitlines() or [""]:
-            lines.append(_FIELD_AFTER_COMMA.sub(r",\1'", f"# {label}: {line}"))
-    return "".join(f"{line}\n" for line in lines)
 
 
 def xlsx_value(value: Any) -> Any:

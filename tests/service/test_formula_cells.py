@@ -109,3 +109,13 @@ def test_report_downloads_are_safe(app: Flask, kind: str) -> None:
         response = client.get(f"/api/v1/reports/{kind}.{ext}?vintage=tiny")
         assert response.status_code == 200
         (assert_csv_safe if ext == "csv" else assert_xlsx_safe)(response.data)
+
+
+def test_xlsx_survives_names_saved_before_validation() -> None:
+    """A control character or lone surrogate in a name broke that scenario's XLSX for
+    good; names are validated now, and what is already saved is written with U+FFFD."""
+    names = pd.Series(["bell\x07", "half \udc80 pair", "=ok"], dtype=object)
+    frame = pd.DataFrame({"name": names, "population": [1, 2, 3]})
+    provenance = Provenance("tiny", "t", "b", "p", "m", "a")
+    sheets = assert_xlsx_safe(frame_xlsx_bytes("title\x1b", "Sheet", frame, provenance))
+    assert [row[0] for row in sheets["Sheet"][1:]] == ["bell\ufffd", "half \ufffd pair", "'=ok"]

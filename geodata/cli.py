@@ -79,9 +79,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         config = get_vintage(name)
         _progress(f"building vintage {config.name} from {source}")
         built = build_vintage(config, source, _progress)
-        path = store.write(built)
-        if not args.no_pcn:
-            _build_pcn(store.load(config.name), source, args)
+        # The PCN layer is built into the staged folder: a failure there leaves the
+        # previous vintage, PCN layer included, exactly as it was.
+        pcn = None if args.no_pcn else (lambda data: _build_pcn(data, source, args))
+        path = store.write(built, then=pcn)
         meta = built.meta
         _progress(
             f"vintage {config.name}: {meta['lsoas']:,} LSOAs, population "
@@ -94,7 +95,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build_pcn(data, source: Path, args: argparse.Namespace) -> None:  # noqa: ANN001
-    """The PCN layer beside a freshly written vintage (Store.write replaced the folder)."""
+    """The PCN layer into a vintage's folder (the staged one, before Store.write swaps it in)."""
     from .pcn.layer import build_pcn_layer, save_pcn_layer
     from .pcn.sources import PcnFiles
 
@@ -244,11 +245,14 @@ def cmd_vintages(args: argparse.Namespace) -> int:
     if args.names:
         raise BoundaryLabError(f"'vintages' lists the vintages; did you mean 'vintages "
                                f"compare {' '.join(args.names)}'?")  # fmt: skip
-    built = set(_store(args).built())
+    store = _store(args)
+    built = set(store.built())
     for name, config in available_vintages().items():
         state = "built" if name in built else "not built"
+        if name in built and not (store.root / name / "pcn" / "meta.json").is_file():
+            state = "built, no PCN layer"
         default = " (default)" if config.default else ""
-        print(f"{name:8} {state:10} {config.title}{default}  [{config.path}]")
+        print(f"{name:8} {state:20} {config.title}{default}  [{config.path}]")
     return 0
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -209,26 +210,15 @@ class Store:
         if name in self._loaded:
             return self._loaded[name]
         name = self.check_vintage(name)
-        path = self.root / name
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-        if meta.get("format") != STORE_FORMAT:
-            raise StoreError(
-                f"{path} was built by another version (format {meta.get('format')}, "
-                f"expected {STORE_FORMAT}); rebuild it with: boundary-lab build --vintage {name}"
-            )
-        data = VintageData(
-            name=name,
-            path=path,
-            table=pd.read_parquet(path / "blocks.parquet"),
-            units=pd.read_parquet(path / "units.parquet"),
-            meta=meta,
-        )
+        data = _read_vintage(name, self.root / name)
         self._loaded[name] = data
         return data
 
-    def write(self, built: BuiltVintage) -> Path:
+    def write(self, built: BuiltVintage, then: Callable[[VintageData], None] | None = None) -> Path:
         """Write a vintage into a temporary folder, then swap it in: a failure leaves the
-        previous build untouched."""
+        previous build untouched. ``then`` builds what belongs beside the tables (the PCN
+        layer) into the same staged folder first, so the whole vintage, or nothing of it,
+        replaces the previous one in one rename."""
         self.root.mkdir(parents=True, exist_ok=True)
         target = self.root / built.config.name
         with replace_folder(target) as staging:
@@ -236,5 +226,23 @@ class Store:
             built.units.to_parquet(staging / "units.parquet", index=False)
             built.geometry.to_parquet(staging / "geometry.parquet", index=False)
             (staging / "meta.json").write_text(json.dumps(built.meta, indent=1), encoding="utf-8")
+            if then is not None:
+                then(_read_vintage(built.config.name, staging))
         self._loaded.pop(built.config.name, None)
         return target
+
+
+def _read_vintage(name: str, path: Path) -> VintageData:
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    if meta.get("format") != STORE_FORMAT:
+        raise StoreError(
+            f"{path} was built by another version (format {meta.get('format')}, "
+            f"expected {STORE_FORMAT}); rebuild it with: boundary-lab build --vintage {name}"
+        )
+    return VintageData(
+        name=name,
+        path=path,
+        table=pd.read_parquet(path / "blocks.parquet"),
+        units=pd.read_parquet(path / "units.parquet"),
+        meta=meta,
+    )

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .cells import cell, flat, layout
+from .errors import BoundaryLabError
 from .layers import AREA_LAYERS, code_column
 from .provenance import Provenance
 from .split_core import split_columns
@@ -113,7 +114,10 @@ def try_splits(args: argparse.Namespace) -> bool:
     across_codes = arrays[f"{args.across}:codes"]
     population = arrays["population"]
     if args.area is not None:
-        code = find_code(names[args.by], args.by, args.area, name)
+        try:
+            code = find_code(names[args.by], args.by, args.area, name)
+        except BoundaryLabError:  # the pandas path says what is wrong, and what is close
+            return False
         category = np.flatnonzero(by_categories == code)
         if not len(category):  # a unit without blocks: let the pandas path say so
             return False

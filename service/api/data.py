@@ -166,7 +166,8 @@ def _area_key(data: VintageData, layer: str, area: str | None) -> str | None:
 def split() -> Response:
     base = _vintage()
     status = params.sa_status()
-    by, across = params.area_layer("by", "utla"), params.area_layer("across", "icb")
+    by = params.area_layer("by", "utla", params.SPLIT_EXTRA)
+    across = params.area_layer("across", "icb", params.SPLIT_EXTRA)
     area = params.text("area")
 
     def body() -> dict[str, Any]:

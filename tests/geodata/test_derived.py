@@ -55,6 +55,6 @@ def test_a_store_without_derived_files_still_answers(real_store: Store, tmp_path
     old = Store(tmp_path).load("2022")
     new = Store(real_store.root).load("2022")
     assert_same_outlines(simplified(old, "icb", 100.0), simplified(new, "icb", 100.0))
-    assert old.cache["stored_outlines"] == {100.0: {}}
+    assert old.cache["stored_outlines"] and not any(old.cache["stored_outlines"].values())
     assert shapely.equals_exact(block_index(old).representative_points,
                                 block_index(new).representative_points, 0).all()  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -28,6 +29,9 @@ from . import api
 from .reports import attachment, check_format
 
 UPLOAD_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
+#: Most moves an unsaved evaluation takes: more than England has LSOAs, so any redraw
+#: fits even as single-LSOA moves, while the work per request stays bounded.
+MAX_EVALUATE_MOVES = 40_000
 
 
 def _record(scenario_id: int) -> ScenarioRecord:
@@ -188,6 +192,36 @@ def scenario_evaluation(scenario_id: int) -> Response:
     data = services().scenario_data(scenario)
     return jsonify({"id": scenario_id,
                     **evaluation_data(evaluate(data, scenario, rule_set()))})  # fmt: skip
+
+
+@api.post("/scenarios/evaluate")
+def evaluate_unsaved() -> Response:
+    """Evaluate moves without saving them (the editor's live panel): the same parsing and
+    resolution as a save, read-only, so a viewer may ask. The base's rule outcomes come
+    alongside, to tell what the moves broke from what was already failing."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise bad_request('send JSON {"vintage", "moves": [{"unit_layer", "code", "to_icb"}]}')
+    moves = body.get("moves")
+    if isinstance(moves, list) and len(moves) > MAX_EVALUATE_MOVES:
+        raise bad_request(f"{len(moves):,} moves; at most {MAX_EVALUATE_MOVES:,} in one "
+                          "evaluation (move whole districts rather than their LSOAs)")  # fmt: skip
+    if body.get("blocks"):
+        raise bad_request("an unsaved evaluation takes moves, not blocks")
+    scenario, _ = _from_json({"name": "unsaved edits", **body})
+    data = services().scenario_data(scenario)
+    rules = rule_set()
+    base = _baseline_rules(data, rules)
+    return jsonify({**evaluation_data(evaluate(data, scenario, rules)), "base_rules": base})
+
+
+def _baseline_rules(data: Any, rules: RuleSet) -> list[dict[str, Any]]:
+    """The vintage's own rule outcomes under ``rules`` (cached per rule set)."""
+    cache = data.cache.setdefault("baseline_rules", {})
+    if rules not in cache:
+        outcome = evaluate(data, Scenario(data.name, "baseline"), rules)
+        cache[rules] = [asdict(r) for r in outcome.rules]
+    return cache[rules]
 
 
 @api.get("/scenarios/<int:scenario_id>/report.<ext>")

@@ -40,7 +40,7 @@
   var done = [], undone = [];
   var locks = new Set();
   var active = null;
-  var lastEvaluation = null, evaluateTimer = null, evaluateAbort = null, lastEditAt = 0;
+  var lastEvaluation = null, evaluateTimer = null, lastEditAt = 0;
   var storageKey = 'boundary-lab:editor:' + cfg.vintage + ':' + (cfg.scenario || 'base');
 
   // ---- helpers --------------------------------------------------------------------
@@ -515,34 +515,41 @@
     if (lastEvaluation) lastEvaluation.fresh = false;
     $('server-state').textContent = 'Full evaluation: waiting for a pause in editing\u2026';
     clearTimeout(evaluateTimer);
+    if (evaluating) evaluateAgain = true;
     evaluateTimer = setTimeout(evaluate, EVALUATE_PAUSE_MS);
   }
+  // One request at a time: edits made while it runs are sent when it returns (a request
+  // is never aborted, so the server is not asked twice and nothing is left half-done).
+  var evaluating = false, evaluateAgain = false;
   function evaluate() {
-    if (evaluateAbort) evaluateAbort.abort();
-    var controller = evaluateAbort = new AbortController(), sent = performance.now(), editAt = lastEditAt;
+    if (evaluating) { evaluateAgain = true; return; }
+    evaluating = true;
+    evaluateAgain = false;
+    var sent = performance.now(), editAt = lastEditAt, generation = done.length + ':' + undone.length + ':' + lastEditAt;
     var body = { vintage: cfg.vintage, name: 'unsaved edits', moves: netMoves() };
-    if (U.scenario && U.scenario.place_set) body.place_set = U.scenario.place_set;
     $('server-state').textContent = 'Full evaluation: updating\u2026';
     fetch(api('/scenarios/evaluate?' + evaluationQuery()), {
-      method: 'POST', signal: controller.signal,
+      method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify(body),
     }).then(function (r) {
       return r.json().then(function (data) { return { ok: r.ok, data: data }; });
     }).then(function (answer) {
-      if (controller !== evaluateAbort) return;
-      evaluateAbort = null;
+      var current = generation === done.length + ':' + undone.length + ':' + lastEditAt && !evaluateAgain;
       if (!answer.ok) {
         $('server-state').textContent = 'Full evaluation refused: ' + answer.data.error.message;
-        return;
+      } else if (current) {
+        lastEvaluation = { fresh: true, data: answer.data, moves: body.moves };
+        renderServer(answer.data);
+        var now = performance.now();
+        perf.evaluation.push(now - sent);
+        perf.editToEvaluation.push(now - editAt);
       }
-      lastEvaluation = { fresh: true, data: answer.data, moves: body.moves };
-      renderServer(answer.data);
-      var now = performance.now();
-      perf.evaluation.push(now - sent);
-      perf.editToEvaluation.push(now - editAt);
     }).catch(function (error) {
-      if (error.name !== 'AbortError') $('server-state').textContent = 'Full evaluation failed: ' + error.message;
+      $('server-state').textContent = 'Full evaluation failed: ' + error.message;
+    }).then(function () {
+      evaluating = false;
+      if (evaluateAgain) evaluate();
     });
   }
   function renderServer(data) {

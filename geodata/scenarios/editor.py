@@ -57,7 +57,7 @@ def _names(data: VintageData, layer: str, codes: list[str]) -> list[str]:
 
 def _lsoa_codes(codes: np.ndarray) -> dict[str, Any]:
     """LSOA codes, compactly: ``E01`` serials as differences when they all fit."""
-    serials = [c[len(LSOA_PREFIX):] for c in codes]
+    serials = [c[len(LSOA_PREFIX) :] for c in codes]
     if all(c.startswith(LSOA_PREFIX) and len(c) == 9 for c in codes) and all(
         s.isdigit() for s in serials
     ):

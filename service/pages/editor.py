@@ -21,9 +21,7 @@ from ..errors import bad_request, not_found
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "editor"
 
-editor = Blueprint(
-    "editor", __name__, static_folder=str(STATIC), static_url_path="/edit/static"
-)
+editor = Blueprint("editor", __name__, static_folder=str(STATIC), static_url_path="/edit/static")
 
 
 @editor.get("/edit")

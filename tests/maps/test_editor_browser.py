@@ -75,7 +75,7 @@ def open_editor(browser: Any, editor_server: Any) -> Iterator[Callable[..., MapV
 
         page.route("**/*", route)
         page.on("requestfailed", lambda r: seen.failed.append(f"failed: {r.url} {r.failure}"))
-        page.on("response", lambda r: r.status >= 400 and seen.failed.append(f"{r.status}: {r.url}"))
+        page.on("response", lambda r: r.status >= 400 and seen.failed.append(f"{r.status} {r.url}"))
         page.on("console", lambda m: m.type == "error" and seen.console_errors.append(m.text))
         page.on("pageerror", lambda e: seen.console_errors.append(f"page error: {e}"))
         page.add_init_script("localStorage.clear()")  # each test starts from the base

@@ -276,7 +276,7 @@ def _scenario_paths() -> dict[str, Any]:
         },
         "/scenarios/evaluate": {"post": {
             "summary": "Evaluate moves without saving them (the editor's live panel; viewer): "
-            "the evaluation, and the baseline's rule outcomes as base_rules",
+            "the evaluation, and each rule's outcome against the base as rule_outcomes",
             "parameters": RULES,
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": SCENARIO_BODY}}},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -15,7 +14,8 @@ from geodata.scenarios import Scenario, resolve
 from geodata.scenarios.compare import compare, export_blocks, read_blocks_csv
 from geodata.scenarios.evaluate import evaluate
 from geodata.scenarios.report import evaluation_csv, evaluation_data, evaluation_xlsx
-from geodata.scenarios.rules import RuleSet
+from geodata.scenarios.outcomes import classify
+from geodata.scenarios.rules import RuleResult, RuleSet
 from geodata.scenarios.shapes import icb_shapes
 from geodata.scenarios.statutory import statutory_description
 from geodata.scenarios.upload import best_fit, read_candidates
@@ -197,8 +197,8 @@ def scenario_evaluation(scenario_id: int) -> Response:
 @api.post("/scenarios/evaluate")
 def evaluate_unsaved() -> Response:
     """Evaluate moves without saving them (the editor's live panel): the same parsing and
-    resolution as a save, read-only, so a viewer may ask. The base's rule outcomes come
-    alongside, to tell what the moves broke from what was already failing."""
+    resolution as a save, read-only, so a viewer may ask. Each rule's outcome against
+    the base comes alongside: what the moves broke, fixed, or found already failing."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise bad_request('send JSON {"vintage", "moves": [{"unit_layer", "code", "to_icb"}]}')
@@ -211,16 +211,17 @@ def evaluate_unsaved() -> Response:
     scenario, _ = _from_json({"name": "unsaved edits", **body})
     data = services().scenario_data(scenario)
     rules = rule_set()
-    base = _baseline_rules(data, rules)
-    return jsonify({**evaluation_data(evaluate(data, scenario, rules)), "base_rules": base})
+    evaluation = evaluate(data, scenario, rules)
+    outcomes = classify(_baseline_rules(data, rules), evaluation.rules)
+    return jsonify({**evaluation_data(evaluation),
+                    "rule_outcomes": [o.as_dict() for o in outcomes]})  # fmt: skip
 
 
-def _baseline_rules(data: Any, rules: RuleSet) -> list[dict[str, Any]]:
-    """The vintage's own rule outcomes under ``rules`` (cached per rule set)."""
+def _baseline_rules(data: Any, rules: RuleSet) -> list[RuleResult]:
+    """The vintage's own rule results under ``rules`` (cached per rule set)."""
     cache = data.cache.setdefault("baseline_rules", {})
     if rules not in cache:
-        outcome = evaluate(data, Scenario(data.name, "baseline"), rules)
-        cache[rules] = [asdict(r) for r in outcome.rules]
+        cache[rules] = evaluate(data, Scenario(data.name, "baseline"), rules).rules
     return cache[rules]
 
 

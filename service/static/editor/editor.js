@@ -374,7 +374,7 @@
     return rules;
   }
 
-  function renderRule(list, rule, passed, newly, already, pending) {
+  function renderRule(list, rule, passed, newly, already, pending, fixed) {
     var li = el('li');
     li.dataset.rule = rule;
     li.appendChild(el('span', pending ? 'checking\u2026' : passed ? 'pass' : 'fail', pending ? '' : passed ? 'pass' : 'fail'));
@@ -385,6 +385,7 @@
       if (already.length) detail.appendChild(el('div', 'Already failing in the base (' + already.length + '): ' + already.slice(0, 5).join(', ') + (already.length > 5 ? '\u2026' : '')));
       li.appendChild(detail);
     }
+    if (fixed && fixed.length) li.appendChild(el('div', 'Fixed by these edits (' + fixed.length + '): ' + fixed.slice(0, 5).join(', ') + (fixed.length > 5 ? '\u2026' : '')));
     li.dataset.newly = String(newly.length);
     li.dataset.already = String(already.length);
     list.appendChild(li);
@@ -478,12 +479,10 @@
     var server = lastEvaluation && lastEvaluation.fresh ? lastEvaluation.data : null;
     list.textContent = '';
     if (server) {
-      var before = new Map(server.base_rules.map(function (r) { return [r.rule, r]; }));
-      server.rules.forEach(function (r) {
-        var was = new Set(((before.get(r.rule) || {}).offenders || []).map(function (o) { return o.code; }));
-        var newly = r.offenders.filter(function (o) { return !was.has(o.code); }).map(function (o) { return o.name; });
-        var already = r.offenders.filter(function (o) { return was.has(o.code); }).map(function (o) { return o.name; });
-        renderRule(list, r, r.passed, newly, already, false);
+      server.rule_outcomes.forEach(function (o) {
+        var passed = o.status === 'passes' || o.status === 'fixed';
+        renderRule(list, o, passed, o.new.map(function (x) { return x.name; }), o.existing.map(function (x) { return x.name; }), false,
+          o.fixed.map(function (x) { return x.name; }));
       });
       return;
     }
@@ -655,7 +654,7 @@
     var edited = Math.round(icbPop[best]) !== Math.round(basePop[best]) || icbs[best].isNew;
     return {
       fillColor: icbs[best].colour, fillOpacity: edited ? 0.85 : 0.45,
-      color: movedHere ? '#0b0c0c' : '#ffffff', weight: movedHere ? 2.5 : (layer === 'lsoa' ? 0.4 : 0.7), opacity: 1,
+      color: movedHere ? '#0b0c0c' : '#ffffff', weight: movedHere ? (layer === 'lsoa' ? 1.5 : 2.5) : (layer === 'lsoa' ? 0.4 : 0.7), opacity: 1,
     };
   }
   function styleFeature(layer, feature) {

@@ -40,7 +40,7 @@ def gzipped_json(data: VintageData, key: Hashable, build: Callable[[], Any]) -> 
     cache: dict[Hashable, bytes] = data.cache.setdefault("editor:responses", {})
     body = cache.get(key)
     if body is None:
-        text = current_app.json.dumps(build(), separators=(",", ":"))  # type: ignore[attr-defined]
+        text = current_app.json.dumps(build(), separators=(",", ":"))
         body = gzip.compress(text.encode("utf-8"), compresslevel=6)
         if len(cache) >= MAX_CACHED:
             cache.pop(next(iter(cache)))

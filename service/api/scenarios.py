@@ -13,8 +13,8 @@ from geodata.output import records
 from geodata.scenarios import Scenario, resolve
 from geodata.scenarios.compare import compare, export_blocks, read_blocks_csv
 from geodata.scenarios.evaluate import evaluate
-from geodata.scenarios.report import evaluation_csv, evaluation_data, evaluation_xlsx
 from geodata.scenarios.outcomes import classify
+from geodata.scenarios.report import evaluation_csv, evaluation_data, evaluation_xlsx
 from geodata.scenarios.rules import RuleResult, RuleSet
 from geodata.scenarios.shapes import icb_shapes
 from geodata.scenarios.statutory import statutory_description

@@ -75,7 +75,9 @@ def test_outlines_and_lsoas_by_district(client: FlaskClient) -> None:
         ("&ltla=" + ",".join(f"E07{n:06d}" for n in range(41)), 400, "at most 40"),
     ],
 )
-def test_lsoas_refuse_bad_districts(client: FlaskClient, query: str, status: int, says: str) -> None:
+def test_lsoas_refuse_bad_districts(
+    client: FlaskClient, query: str, status: int, says: str
+) -> None:
     answer = client.get(f"/api/v1/editor/lsoas?vintage=tiny{query}")
     assert answer.status_code == status
     assert says in answer.get_json()["error"]["message"]

@@ -29,9 +29,9 @@ from . import api
 from .reports import attachment, check_format
 
 UPLOAD_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
-#: Most moves an unsaved evaluation takes: more than England has LSOAs, so any redraw
-#: fits even as single-LSOA moves, while the work per request stays bounded.
-MAX_EVALUATE_MOVES = 40_000
+#: Most changes (moves and block assignments) an unsaved evaluation takes: more than
+#: England has LSOAs, so any redraw fits, while the work per request stays bounded.
+MAX_EVALUATE_CHANGES = 40_000
 
 
 def _record(scenario_id: int) -> ScenarioRecord:
@@ -196,18 +196,18 @@ def scenario_evaluation(scenario_id: int) -> Response:
 
 @api.post("/scenarios/evaluate")
 def evaluate_unsaved() -> Response:
-    """Evaluate moves without saving them (the editor's live panel): the same parsing and
-    resolution as a save, read-only, so a viewer may ask. Each rule's outcome against
-    the base comes alongside: what the moves broke, fixed, or found already failing."""
+    """Evaluate moves and block assignments without saving them (the editor's live
+    panel): the same parsing and resolution as a save, read-only, so a viewer may ask.
+    Each rule's outcome against the base comes alongside: what the changes broke, fixed,
+    or found already failing."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise bad_request('send JSON {"vintage", "moves": [{"unit_layer", "code", "to_icb"}]}')
-    moves = body.get("moves")
-    if isinstance(moves, list) and len(moves) > MAX_EVALUATE_MOVES:
-        raise bad_request(f"{len(moves):,} moves; at most {MAX_EVALUATE_MOVES:,} in one "
+        raise bad_request('send JSON {"vintage", "moves": [{"unit_layer", "code", "to_icb"}], '
+                          '"blocks": [[lsoa, icb]]}')  # fmt: skip
+    size = sum(len(body[k]) for k in ("moves", "blocks") if isinstance(body.get(k), list))
+    if size > MAX_EVALUATE_CHANGES:
+        raise bad_request(f"{size:,} moves and blocks; at most {MAX_EVALUATE_CHANGES:,} in one "
                           "evaluation (move whole districts rather than their LSOAs)")  # fmt: skip
-    if body.get("blocks"):
-        raise bad_request("an unsaved evaluation takes moves, not blocks")
     scenario, _ = _from_json({"name": "unsaved edits", **body})
     data = services().scenario_data(scenario)
     rules = rule_set()

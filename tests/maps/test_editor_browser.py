@@ -262,9 +262,10 @@ def test_lsoa_edit_and_save_match_the_panel(
     click_unit(page, "lsoa", lsoa, zoom=13)
     one = int(colchester["population"].iloc[0])
     assert people(page, SUFFOLK_NE_ESSEX) == before + one
-    moves = page.evaluate("editor.moves()")
-    assert {"unit_layer": "lsoa", "code": lsoa, "to_icb": SUFFOLK_NE_ESSEX} not in moves
-    assert [m["code"] for m in moves if m["unit_layer"] == "lsoa"]  # the rest go as LSOAs
+    moves, assigned = page.evaluate("editor.moves()"), page.evaluate("editor.blocks()")
+    assert COLCHESTER not in {m["code"] for m in moves}  # moved in part: its LSOAs go as blocks
+    assert sorted(code for code, _ in assigned) == sorted(colchester["LSOA21CD"].iloc[1:])
+    assert {icb for _, icb in assigned} == {MID_SOUTH_ESSEX}
     page.mouse.move(5, 300)
     page.wait_for_function("editor.evaluated()", timeout=20_000)
     shot(page, "lsoas")

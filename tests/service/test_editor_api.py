@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from service_fixtures import make_token
 
-from service.api.scenarios import MAX_EVALUATE_MOVES
+from service.api.scenarios import MAX_EVALUATE_CHANGES
 
 RUNNING_EXAMPLE = {"vintage": "tiny", "name": "District 2 to ICB 1",
                    "moves": [{"unit_layer": "ltla", "code": "E07000002",
@@ -121,9 +121,11 @@ def test_unsaved_evaluation_equals_the_saved_one(app: Flask, client: FlaskClient
         ({"vintage": "tiny", "moves": "ltla:E07000002:E54000001"}, "must be lists"),
         ({"vintage": "tiny", "moves": [{"unit_layer": "ltla", "code": "E07999999",
                                         "to_icb": "E54000001"}]}, "unknown ltla code"),  # fmt: skip
-        ({"vintage": "tiny", "moves": [], "blocks": [["E01000001", "E54000002"]]}, "not blocks"),
+        ({"vintage": "tiny", "blocks": [["E01000001", "E54000002"], ["e01000001", "E54000001"]]},
+         "more than once"),
+        ({"vintage": "tiny", "blocks": [["E01000009", "E54000002"]]}, "unknown LSOA"),
         ({"vintage": "tiny", "moves": [{"unit_layer": "lsoa", "code": "E01000001",
-                                        "to_icb": "E54000002"}] * (MAX_EVALUATE_MOVES + 1)},
+                                        "to_icb": "E54000002"}] * (MAX_EVALUATE_CHANGES + 1)},
          "at most 40,000"),  # fmt: skip
     ],
 )

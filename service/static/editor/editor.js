@@ -25,7 +25,9 @@
   var COUNCIL_LAYERS = ['ltla', 'utla', 'sa'];
   var COUNCIL_NAMES = { ltla: 'Districts', utla: 'Upper-tier councils', sa: 'Strategic authorities' };
 
-  var perf = window.editorPerf = { ready: null, tally: [], evaluation: [], editToEvaluation: [], payload: {} };
+  // Timings (performance.now, ms) for the benchmark: tally is an edit's synchronous work
+  // up to the updated panel and map styles; frame adds the next frame.
+  var perf = window.editorPerf = { ready: null, tally: [], frame: [], evaluation: [], editToEvaluation: [], payload: {} };
 
   // ---- state ----------------------------------------------------------------------
   var U, N, pop, base, cur, codes, codeRow;
@@ -266,7 +268,7 @@
     if (!step) return false;
     done.push(step);
     undone = [];
-    afterChange(describe(edit) + '.', t);
+    afterChange(describe(edit) + '.', t, step.rows);
     return true;
   }
   function undo() {
@@ -274,7 +276,7 @@
     if (!step) return say('Nothing to undo.');
     revert(step);
     undone.push(step.edit);
-    afterChange('Undid: ' + describe(step.edit) + '.', t);
+    afterChange('Undid: ' + describe(step.edit) + '.', t, step.rows);
   }
   function redo() {
     var t = performance.now(), edit = undone.pop();
@@ -283,25 +285,27 @@
     if (!step) { undone.push(edit); return; }
     done.push(step);
     undone = keep;
-    afterChange('Redid: ' + describe(edit) + '.', t);
+    afterChange('Redid: ' + describe(edit) + '.', t, step.rows);
   }
 
-  function afterChange(message, started) {
+  function afterChange(message, started, rows) {
     lastEditAt = started;
     refreshIcbChoices();
     renderTallies();
-    restyle();
+    restyle(rows);
     renderEdits();
     save();
     say(message);
     perf.tally.push(performance.now() - started);
+    requestAnimationFrame(function () { setTimeout(function () { perf.frame.push(performance.now() - started); }, 0); });
     scheduleEvaluation();
   }
 
-  // ---- moves for the API: whole districts where a district went whole, else LSOAs ----
+  // ---- changes for the API: whole districts as moves, the LSOAs of districts moved in
+  // part as block assignments (LSOA code, ICB), which the API resolves in one step.
   function target(icbIndex) { var icb = icbs[icbIndex]; return icb.isNew ? icb.name : icb.code; }
-  function netMoves() {
-    var byDistrict = new Map(), moves = [], idx = index.ltla;
+  function changes() {
+    var byDistrict = new Map(), moves = [], blocks = [], idx = index.ltla;
     for (var i = 0; i < N; i++) {
       if (cur[i] === base[i]) continue;
       if (!byDistrict.has(idx[i])) byDistrict.set(idx[i], []);
@@ -311,10 +315,11 @@
       var code = U.layers.ltla.codes[u], all = rowsOf('ltla', code), first = cur[all[0]], whole = true;
       for (var j = 1; j < all.length; j++) if (cur[all[j]] !== first) { whole = false; break; }
       if (whole) moves.push({ unit_layer: 'ltla', code: code, to_icb: target(first) });
-      else rows.forEach(function (r) { moves.push({ unit_layer: 'lsoa', code: codes[r], to_icb: target(cur[r]) }); });
+      else rows.forEach(function (r) { blocks.push([codes[r], target(cur[r])]); });
     });
     moves.sort(function (a, b) { return a.code < b.code ? -1 : a.code > b.code ? 1 : 0; });
-    return moves;
+    blocks.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+    return { moves: moves, blocks: blocks };
   }
 
   // ---- tallies --------------------------------------------------------------------------
@@ -525,7 +530,7 @@
     evaluating = true;
     evaluateAgain = false;
     var sent = performance.now(), editAt = lastEditAt, generation = done.length + ':' + undone.length + ':' + lastEditAt;
-    var body = { vintage: cfg.vintage, name: 'unsaved edits', moves: netMoves() };
+    var change = changes(), body = { vintage: cfg.vintage, name: 'unsaved edits', moves: change.moves, blocks: change.blocks };
     $('server-state').textContent = 'Full evaluation: updating\u2026';
     fetch(api('/scenarios/evaluate?' + evaluationQuery()), {
       method: 'POST',
@@ -538,7 +543,7 @@
       if (!answer.ok) {
         $('server-state').textContent = 'Full evaluation refused: ' + answer.data.error.message;
       } else if (current) {
-        lastEvaluation = { fresh: true, data: answer.data, moves: body.moves };
+        lastEvaluation = { fresh: true, data: answer.data };
         renderServer(answer.data);
         var now = performance.now();
         perf.evaluation.push(now - sent);
@@ -611,7 +616,7 @@
   }
 
   // ---- the map -----------------------------------------------------------------------------
-  var map, pickLayer = null, level = 'ltla', outlines = {}, lsoaLayer = null, lsoaFeatures = new Map();
+  var map, pickLayer = null, level = 'ltla', outlines = {}, lsoaLayer = null, lsoaFeatures = new Map(), featureByCode = new Map();
   var lsoaDistricts = new Set(), districtLines = null, labels = null, styleCache = new Map();
   var mode = 'click';
 
@@ -664,8 +669,22 @@
     styleCache.set(feature, key);
     feature.setStyle(s);
   }
-  function restyle() {
-    if (pickLayer) pickLayer.eachLayer(function (f) { styleFeature(level, f); });
+  // Restyle the units an edit touched; everything when an ICB starts or stops being
+  // edited (its units all change fill) or when no rows are given.
+  var editedFlags = [];
+  function restyle(rows) {
+    var flags = icbs.map(function (icb) { return Math.round(icbPop[icb.index]) !== Math.round(basePop[icb.index]) || icb.isNew; });
+    var flipped = flags.length !== editedFlags.length || flags.some(function (f, i) { return f !== editedFlags[i]; });
+    editedFlags = flags;
+    if (pickLayer && (!rows || flipped)) pickLayer.eachLayer(function (f) { styleFeature(level, f); });
+    else if (pickLayer) {
+      var touched = new Set();
+      for (var i = 0; i < rows.length; i++) {
+        if (level === 'lsoa') touched.add(codes[rows[i]]);
+        else if (index[level][rows[i]] >= 0) touched.add(U.layers[level].codes[index[level][rows[i]]]);
+      }
+      touched.forEach(function (code) { var f = featureByCode.get(code); if (f) styleFeature(level, f); });
+    }
     updateLabels();
   }
 
@@ -692,6 +711,7 @@
     styleCache = new Map();
     if (level === 'lsoa') {
       pickLayer = lsoaLayer = lsoaLayer || L.geoJSON(null, { onEachFeature: bindUnit('lsoa') });
+      featureByCode = lsoaFeatures;
       pickLayer.addTo(map);
       districtLines = L.geoJSON(outlines.ltla, { pane: 'base', interactive: false, style: { color: '#505a5f', weight: 1.2, fill: false } }).addTo(map);
       restyle();
@@ -701,7 +721,9 @@
     }
     return loadOutlines(level).then(function (data) {
       if (level !== newLevel) return;
+      featureByCode = new Map();
       pickLayer = L.geoJSON(data, { onEachFeature: bindUnit(level) }).addTo(map);
+      pickLayer.eachLayer(function (f) { featureByCode.set(f.feature.properties.code, f); });
       restyle();
       refreshFindList();
       say('Picking ' + LEVEL_NAMES[level] + 's.');
@@ -752,21 +774,35 @@
     });
   }
 
+  // One label per live ICB, made once; new ICBs' labels follow their largest district.
+  var labelMarkers = new Map();
   function updateLabels() {
     if (!labels) labels = L.layerGroup().addTo(map);
-    labels.clearLayers();
-    var points = new Map();
-    (outlines.icb ? outlines.icb.features : []).forEach(function (f) { points.set(f.properties.code, f.properties.pt); });
+    var points = labelPoints();
     icbs.forEach(function (icb) {
-      if (icbPop[icb.index] <= 0) return;
-      var pt = icb.isNew ? newIcbPoint(icb) : points.get(icb.code);
-      if (!pt) return;
+      var marker = labelMarkers.get(icb.key), live = icbPop[icb.index] > 0;
+      var pt = live ? (icb.isNew ? newIcbPoint(icb) : points.get(icb.code)) : null;
+      if (!pt) {
+        if (marker) { labels.removeLayer(marker); labelMarkers.delete(icb.key); }
+        return;
+      }
+      if (marker) { if (icb.isNew) marker.setLatLng(pt); return; }
       var icon = L.divIcon({ className: 'icb-label', html: '', iconSize: null });
-      var marker = L.marker(pt, { icon: icon, interactive: false, keyboard: false, pane: 'labels' });
-      marker.addTo(labels);
-      var span = el('span', shortName(icb.name));
-      marker.getElement().appendChild(span);
+      marker = L.marker(pt, { icon: icon, interactive: false, keyboard: false, pane: 'labels' }).addTo(labels);
+      marker.getElement().appendChild(el('span', shortName(icb.name)));
+      labelMarkers.set(icb.key, marker);
     });
+    labelMarkers.forEach(function (marker, key) {
+      if (!icbByKey.has(key)) { labels.removeLayer(marker); labelMarkers.delete(key); }
+    });
+  }
+  var labelPointCache = null;
+  function labelPoints() {
+    if (!labelPointCache && outlines.icb) {
+      labelPointCache = new Map();
+      outlines.icb.features.forEach(function (f) { labelPointCache.set(f.properties.code, f.properties.pt); });
+    }
+    return labelPointCache || new Map();
   }
   function newIcbPoint(icb) {
     var districts = outlines.ltla ? outlines.ltla.features : [];
@@ -943,8 +979,11 @@
   function saveScenario() {
     var result = $('save-result'), body = {
       vintage: cfg.vintage, name: $('save-name').value.trim(),
-      description: $('save-description').value.trim(), moves: netMoves(),
+      description: $('save-description').value.trim(),
     };
+    var change = changes();
+    body.moves = change.moves;
+    body.blocks = change.blocks;
     if (U.scenario && U.scenario.place_set) body.place_set = U.scenario.place_set;
     var asVersion = $('save-version');
     if (cfg.scenario && asVersion && asVersion.checked) body.parent = Number(cfg.scenario);
@@ -1026,7 +1065,8 @@
       return { x: p.x, y: p.y };
     },
     map: function () { return map; },
-    moves: function () { return netMoves(); },
+    moves: function () { return changes().moves; },
+    blocks: function () { return changes().blocks; },
     lsoasShown: function () { return lsoaFeatures.size; },
     evaluated: function () { return !!(lastEvaluation && lastEvaluation.fresh); },
   };

@@ -46,7 +46,8 @@ up, from ONS and NHS open data.</p>
 <li>Vintage {{ v.name }}:
  <a href="{{ url_for('maps.overview', vintage=v.name) }}">England overview</a>
  (ICBs, councils, sub-ICB locations) ·
- <a href="{{ url_for('maps.typology', vintage=v.name) }}">council typology</a>
+ <a href="{{ url_for('maps.typology', vintage=v.name) }}">council typology</a> ·
+ <a href="{{ url_for('editor.edit', base=v.name) }}">redraw ICBs</a>
  {%- if 'E10000012' in v.names['utla'] %} ·
  <a href="{{ url_for('maps.split', council='E10000012', vintage=v.name) }}">Essex by ICB</a>
  {%- endif %} (any council's LSOAs by ICB: <code>/maps/split/&lt;code or name&gt;</code>)</li>

@@ -356,7 +356,7 @@
     var b = bounds(), rules = [], offenders = [];
     var bad = [];
     pops.forEach(function (p, i) {
-      if (p > 0 && ((b.min !== null && p < b.min) || (b.max !== null && p > b.max))) bad.push(icbs[i] ? icbs[i].name : String(i));
+      if (p > 0 && ((b.min !== null && p < b.min) || (b.max !== null && p > b.max))) bad.push(icbs[i] ? shortName(icbs[i].name) : String(i));
     });
     offenders = [];
     counts.utla.forEach(function (m, u) { if (m.size > 1) offenders.push(U.layers.utla.names[u]); });
@@ -372,7 +372,7 @@
     baseSplit.utla.forEach(function (n, u) { if (n > 1) offenders.push(U.layers.utla.names[u]); });
     var bad = [];
     basePop.forEach(function (p, i) {
-      if (p > 0 && ((b.min !== null && p < b.min) || (b.max !== null && p > b.max))) bad.push(icbs[i].name);
+      if (p > 0 && ((b.min !== null && p < b.min) || (b.max !== null && p > b.max))) bad.push(shortName(icbs[i].name));
     });
     var rules = { utla_within_one_icb: offenders, icb_population: bad };
     baseLocal = { key: key, rules: rules };
@@ -486,8 +486,8 @@
     if (server) {
       server.rule_outcomes.forEach(function (o) {
         var passed = o.status === 'passes' || o.status === 'fixed';
-        renderRule(list, o, passed, o.new.map(function (x) { return x.name; }), o.existing.map(function (x) { return x.name; }), false,
-          o.fixed.map(function (x) { return x.name; }));
+        function names(list) { return list.map(function (x) { return shortName(x.name); }); }
+        renderRule(list, o, passed, names(o.new), names(o.existing), false, names(o.fixed));
       });
       return;
     }

@@ -6,6 +6,7 @@ published CSVs with pandas; nothing fails, nothing leaves the machine, no consol
 from __future__ import annotations
 
 import json
+import os
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -25,7 +26,8 @@ pytestmark = pytest.mark.real_data
 
 COLCHESTER, BRAINTREE = "E07000071", "E07000067"
 MID_SOUTH_ESSEX, SUFFOLK_NE_ESSEX = "E54000026", "E54000023"
-SHOTS = Path(__file__).resolve().parents[2] / "data" / "editor-screenshots"
+#: Where screenshots are kept to look at (default: pytest's temporary folder).
+SHOTS_ENV = "EDITOR_TEST_SCREENSHOTS"
 
 
 @pytest.fixture(scope="module")
@@ -116,15 +118,21 @@ def click_unit(page: Any, layer: str, code: str, zoom: float = 9) -> None:
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
 
 
-def shot(page: Any, name: str) -> None:
-    png = page.screenshot()
-    assert_not_blank(png)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    (SHOTS / f"{name}.png").write_bytes(png)
+@pytest.fixture
+def shot(tmp_path: Path) -> Callable[[Any, str], None]:
+    folder = Path(os.environ.get(SHOTS_ENV) or tmp_path)
+
+    def take(page: Any, name: str) -> None:
+        png = page.screenshot()
+        assert_not_blank(png)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"editor-{name}.png").write_bytes(png)
+
+    return take
 
 
 def test_click_a_district_moves_its_people_and_undo_restores(
-    blocks: pd.DataFrame, open_editor: Callable[..., MapVisit]
+    blocks: pd.DataFrame, open_editor: Callable[..., MapVisit], shot: Callable[[Any, str], None]
 ) -> None:
     visit = open_editor("/edit?base=2024")
     page = visit.page
@@ -155,8 +163,8 @@ def test_click_a_district_moves_its_people_and_undo_restores(
     assert visit.problems() == []
 
 
-def test_box_selection_gives_every_district_inside(
-    blocks: pd.DataFrame, open_editor: Callable[..., MapVisit]
+def test_box_and_lasso_give_every_district_inside(
+    blocks: pd.DataFrame, open_editor: Callable[..., MapVisit], shot: Callable[[Any, str], None]
 ) -> None:
     visit = open_editor("/edit?base=2024")
     page = visit.page
@@ -181,6 +189,35 @@ def test_box_selection_gives_every_district_inside(
     by_icb = blocks.groupby("ICB24CD")["population"].sum()
     assert people(page, MID_SOUTH_ESSEX) == by_icb[MID_SOUTH_ESSEX] + expected
     shot(page, "box")
+
+    page.click("#undo")
+    assert tally(page, "people-moved") == "0"
+    page.check("input[name=mode][value=lasso]")  # a square drawn freehand
+    page.mouse.move(centre_x - 80, centre_y - 80)
+    page.mouse.down()
+    for x, y in ((80, -80), (80, 80), (-80, 80), (-80, -78)):
+        page.mouse.move(centre_x + x, centre_y + y, steps=4)
+        page.wait_for_timeout(50)
+    page.mouse.up()
+    lassoed = {m["code"] for m in page.evaluate("editor.moves()")}
+    # Where each district's inside point is on screen, relative to the square's centre;
+    # the browser coalesces moves, so a point within a few pixels of the edge may go
+    # either way.
+    offsets = page.evaluate(
+        """([cx, cy]) => Object.fromEntries(editor.districtCodes().map(code => {
+            const p = editor.unitPoint('ltla', code);
+            return [code, Math.max(Math.abs(p.x - cx), Math.abs(p.y - cy))];
+        }))""",
+        [box["width"] / 2, box["height"] / 2],
+    )
+    in_mse = set(blocks.loc[blocks["ICB24CD"] == MID_SOUTH_ESSEX, "LAD24CD"])
+    surely = {c for c, d in offsets.items() if d < 70 and c not in in_mse}
+    maybe = {c for c, d in offsets.items() if d <= 81 and c not in in_mse}
+    assert surely and surely <= lassoed <= maybe
+    assert page.locator("#edit-list li").count() == 1
+    inside = blocks.loc[blocks["LAD24CD"].isin(lassoed)]
+    expected = int(inside.loc[inside["ICB24CD"] != MID_SOUTH_ESSEX, "population"].sum())
+    assert tally(page, "people-moved") == f"{expected:,}"
     assert visit.problems() == []
 
 
@@ -239,7 +276,10 @@ def test_keyboard_only_assignment(
 
 
 def test_lsoa_edit_and_save_match_the_panel(
-    blocks: pd.DataFrame, editor_server: Any, open_editor: Callable[..., MapVisit]
+    blocks: pd.DataFrame,
+    editor_server: Any,
+    open_editor: Callable[..., MapVisit],
+    shot: Callable[[Any, str], None],
 ) -> None:
     base, token = editor_server
     visit = open_editor("/edit?base=2024")

@@ -837,7 +837,7 @@
     map.on('mouseup', function (e) {
       if (!drawing) return;
       var t = performance.now(), points = drawing, kind = mode;
-      if (kind === 'box') points = [drawing[0], e.latlng];
+      if (kind === 'box') points = [drawing[0], e.latlng]; else points.push(e.latlng);
       map.removeLayer(shape);
       drawing = null;
       var inside = kind === 'box' ? boxTest(L.latLngBounds(points[0], points[1])) : lassoTest(points);
@@ -1068,6 +1068,7 @@
     moves: function () { return changes().moves; },
     blocks: function () { return changes().blocks; },
     lsoasShown: function () { return lsoaFeatures.size; },
+    districtCodes: function () { return U.layers.ltla.codes.slice(); },
     evaluated: function () { return !!(lastEvaluation && lastEvaluation.fresh); },
   };
 })();

@@ -11,13 +11,15 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, url_for
 
+from geodata.errors import BoundaryLabError
 from geodata.provenance import ATTRIBUTION
 from geodata.scenarios import Scenario
 
 from .. import assets, params
 from ..auth import check_access
 from ..context import services
-from ..errors import bad_request, not_found
+from ..errors import ApiError, bad_request, not_found
+from .maps import _error_page
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "editor"
 
@@ -59,3 +61,14 @@ def edit() -> str:
         tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
         attribution=ATTRIBUTION,
     )
+
+
+@editor.errorhandler(ApiError)
+def _api_error(exc: ApiError) -> tuple[str, int]:
+    """People get an HTML page (as on the maps), not the API's JSON."""
+    return _error_page(exc.status, exc.message)
+
+
+@editor.errorhandler(BoundaryLabError)
+def _domain_error(exc: BoundaryLabError) -> tuple[str, int]:
+    return _error_page(400, str(exc))

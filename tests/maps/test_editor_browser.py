@@ -331,6 +331,28 @@ def test_lsoa_edit_and_save_match_the_panel(
     assert tally(page, "people-moved") == f"{saved['summary']['people_moved']:,}"
     assert visit.problems() == []
 
+    # Open the saved version, change it, and save a new version of it.
+    again = open_editor(f"/edit?scenario={scenario}")
+    page = again.page
+    assert tally(page, "people-moved") == f"{saved['summary']['people_moved']:,}"
+    assert people(page, "new:North Essex test") == braintree
+    tendring = int(blocks.loc[blocks["LAD24CD"] == "E07000076", "population"].sum())
+    page.select_option("#active-icb", MID_SOUTH_ESSEX)
+    page.fill("#find-input", "Tendring")
+    page.press("#find-input", "Enter")
+    assert people(page, MID_SOUTH_ESSEX) == after[MID_SOUTH_ESSEX] + tendring
+    page.fill("#save-name", "Editor test, version 2")
+    page.fill("#save-token", token)
+    page.click("#save button[type=submit]")
+    page.wait_for_selector("#save-result [data-matches]", timeout=20_000)
+    assert page.locator("#save-result [data-matches]").get_attribute("data-matches") == "true"
+    second = page.locator("#save-result").get_attribute("data-scenario")
+    with urllib.request.urlopen(f"{base}/api/v1/scenarios/{second}") as answer:
+        record = json.load(answer)
+    assert record["version"] == 2 and [v["id"] for v in record["versions"]] == [
+        int(scenario), int(second)]  # fmt: skip
+    assert again.problems() == []
+
 
 def test_shared_link_restores_the_edits(open_editor: Callable[..., MapVisit]) -> None:
     visit = open_editor("/edit?base=2024")

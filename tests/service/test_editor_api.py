@@ -163,5 +163,9 @@ def test_editor_page(app: Flask, client: FlaskClient) -> None:
     script = client.get("/edit/static/editor.js")
     assert script.status_code == 200 and b"eval(" not in script.data
     script.close()
-    assert client.get("/edit?scenario=abc").status_code == 400
-    assert client.get("/edit?scenario=999").status_code == 404
+    for path, status, says in (("/edit?scenario=abc", 400, "scenario id"),
+                               ("/edit?scenario=999", 404, "no scenario 999"),
+                               ("/edit?base=1999", 400, "unknown vintage")):  # fmt: skip
+        answer = client.get(path)
+        assert answer.status_code == status and answer.mimetype == "text/html"
+        assert says in answer.get_data(as_text=True)

@@ -17,6 +17,7 @@
     api: root.dataset.api,
     tiles: root.dataset.tiles,
     tilesAttribution: root.dataset.tilesAttribution,
+    csrf: root.dataset.csrf || '',
   };
   var LSOA_ZOOM = 11;          // LSOAs are fetched by district from this zoom in
   var EVALUATE_PAUSE_MS = 250; // pause in editing before the server evaluates
@@ -61,6 +62,14 @@
     status.classList.toggle('refused', !!refused);
   }
   function api(path) { return cfg.api + path; }
+  // Headers of a JSON write: the session's CSRF token when the page has one (signed-in
+  // pages), and a pasted token as a bearer token.
+  function writeHeaders(token) {
+    var headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    if (cfg.csrf) headers['X-CSRF-Token'] = cfg.csrf;
+    if (token) headers.Authorization = 'Bearer ' + token;
+    return headers;
+  }
   function getJSON(url) {
     return fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) {
       if (!r.ok) return r.json().then(function (b) { throw new Error(b.error ? b.error.message : r.status); });
@@ -533,8 +542,8 @@
     var change = changes(), body = { vintage: cfg.vintage, name: 'unsaved edits', moves: change.moves, blocks: change.blocks };
     $('server-state').textContent = 'Full evaluation: updating\u2026';
     fetch(api('/scenarios/evaluate?' + evaluationQuery()), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      method: 'POST', credentials: 'same-origin',
+      headers: writeHeaders(''),
       body: JSON.stringify(body),
     }).then(function (r) {
       return r.json().then(function (data) { return { ok: r.ok, data: data }; });
@@ -719,8 +728,11 @@
       loadLsoas();
       return Promise.resolve();
     }
-    return loadOutlines(level).then(function (data) {
-      if (level !== newLevel) return;
+    return loadOutlines(level).catch(function (error) {
+      say('Could not load the ' + LEVEL_NAMES[newLevel] + 's: ' + error.message, true);
+      return null;
+    }).then(function (data) {
+      if (level !== newLevel || !data) return;
       featureByCode = new Map();
       pickLayer = L.geoJSON(data, { onEachFeature: bindUnit(level) }).addTo(map);
       pickLayer.eachLayer(function (f) { featureByCode.set(f.feature.properties.code, f); });
@@ -989,8 +1001,8 @@
     if (cfg.scenario && asVersion && asVersion.checked) body.parent = Number(cfg.scenario);
     result.textContent = 'Saving\u2026';
     fetch(api('/scenarios'), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: 'Bearer ' + $('save-token').value.trim() },
+      method: 'POST', credentials: 'same-origin',
+      headers: writeHeaders($('save-token').value.trim()),
       body: JSON.stringify(body),
     }).then(function (r) {
       return r.json().then(function (data) { return { ok: r.ok, data: data }; });
@@ -1036,6 +1048,9 @@
   Promise.all([getJSON(unitsUrl), loadOutlines('ltla'), loadOutlines('icb')]).then(function (loaded) {
     setup(loaded[0]);
     L.geoJSON(outlines.icb, { pane: 'base', interactive: false, style: { color: '#0b0c0c', weight: 1.8, dashArray: '6 4', fill: false } }).addTo(map);
+    Array.prototype.forEach.call($('level').options, function (option) {
+      if (option.value !== 'lsoa' && !U.layers[option.value]) option.remove(); // no PCN layer built
+    });
     wire();
     selectionHandlers();
     var restored = restore();

@@ -21,6 +21,7 @@ from test_maps_browser import assert_not_blank
 from werkzeug.serving import make_server
 
 from geodata.store import Store
+from maps.style import icb_colour
 
 pytestmark = pytest.mark.real_data
 
@@ -290,6 +291,10 @@ def test_lsoa_edit_and_save_match_the_panel(
     page.click("#new-icb button")
     page.fill("#find-input", "Braintree")
     page.press("#find-input", "Enter")
+    swatch = page.locator('tr[data-icb="new:North Essex test"] .swatch')
+    rgb = swatch.evaluate("e => getComputedStyle(e).backgroundColor")
+    colour = icb_colour("North Essex test")  # a new ICB is coloured by its name, as in Python
+    assert rgb == "rgb({}, {}, {})".format(*(int(colour[i : i + 2], 16) for i in (1, 3, 5)))
     # One LSOA of Colchester back to its own ICB: a district moved in part.
     page.select_option("#active-icb", SUFFOLK_NE_ESSEX)
     page.select_option("#level", "lsoa")

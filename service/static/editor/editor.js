@@ -76,6 +76,14 @@
       return r.json();
     });
   }
+  // The comparable core of an ICB name, as geodata.scenarios.resolve.icb_key makes it.
+  function icbKey(name) {
+    var key = name.toLowerCase().split(/\s+/).filter(Boolean).join(' ').replace(/^nhs /, '');
+    [' integrated care board', ' icb'].forEach(function (suffix) {
+      if (key.slice(-suffix.length) === suffix) key = key.slice(0, -suffix.length);
+    });
+    return key;
+  }
   function shortName(name) {
     return name.replace(/^NHS /, '').replace(/ Integrated Care Board$/, '').replace(/ ICB$/, '');
   }
@@ -220,7 +228,8 @@
       var name = edit.name.trim();
       if (!name) return refuse('Give the new ICB a name.');
       if (/^E54\d{6}$/i.test(name)) return refuse('A new ICB needs a name, not an ICB code.');
-      var clash = icbs.find(function (i) { return i.name.toLowerCase() === name.toLowerCase() || (i.code || '').toLowerCase() === name.toLowerCase(); });
+      if (name.length > 200) return refuse('A new ICB name is at most 200 characters.');
+      var clash = icbs.find(function (i) { return icbKey(i.name) === icbKey(name) || (i.code || '').toLowerCase() === name.toLowerCase(); });
       if (clash) return refuse('There is already an ICB called ' + clash.name + '.');
       addIcb('new:' + name, null, name, true);
       return { edit: edit, rows: [], from: [] };
@@ -312,7 +321,8 @@
 
   // ---- changes for the API: whole districts as moves, the LSOAs of districts moved in
   // part as block assignments (LSOA code, ICB), which the API resolves in one step.
-  function target(icbIndex) { var icb = icbs[icbIndex]; return icb.isNew ? icb.name : icb.code; }
+  var NEW_ICB = 'new_icb:'; // how the scenario API names a new ICB (geodata.scenarios.model)
+  function target(icbIndex) { var icb = icbs[icbIndex]; return icb.isNew ? NEW_ICB + icb.name : icb.code; }
   function changes() {
     var byDistrict = new Map(), moves = [], blocks = [], idx = index.ltla;
     for (var i = 0; i < N; i++) {

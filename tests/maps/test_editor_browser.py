@@ -376,3 +376,31 @@ def test_shared_link_restores_the_edits(open_editor: Callable[..., MapVisit]) ->
     assert tally(other, "people-moved") == moved
     other.close()
     assert visit.problems() == []
+
+
+def test_propose_and_apply(
+    blocks: pd.DataFrame, editor_server: Any, open_editor: Callable[..., MapVisit]
+) -> None:
+    """The solver's proposal (every council within one ICB), applied as one edit: the
+    page's own sums give the people moved the solver reports, and no council is split."""
+    _, token = editor_server
+    visit = open_editor("/edit?base=2026")
+    page = visit.page
+    page.fill("#min-pop", "")
+    page.locator("#min-pop").dispatch_event("change")
+    page.fill("#save-token", token)
+    page.click("#propose")
+    page.wait_for_selector("#propose-result button", timeout=120_000)
+    solver_moved = int(page.locator("#propose-result").get_attribute("data-people-moved") or -1)
+    page.click("#propose-result button")
+    assert tally(page, "people-moved") == f"{solver_moved:,}"
+    assert tally(page, "split-utlas").startswith("0 (base ")
+    assert page.locator("#edit-list li").count() == 1
+    page.mouse.move(5, 300)
+    page.wait_for_function("editor.evaluated()", timeout=20_000)
+    assert page.locator("#server-state").get_attribute("data-agree") == "true"
+    rule = page.locator('#rules li[data-rule="utla_within_one_icb"]')
+    assert rule.locator(".pass").count() == 1
+    page.click("#undo")
+    assert tally(page, "people-moved") == "0"
+    assert visit.problems() == []

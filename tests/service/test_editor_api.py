@@ -43,8 +43,8 @@ def test_units_are_the_block_table_in_columns(client: FlaskClient) -> None:
 
 
 def test_units_of_a_saved_scenario_start_from_its_icbs(app: Flask, client: FlaskClient) -> None:
-    spec = {"vintage": "tiny", "name": "new ICB",
-            "moves": [{"unit_layer": "lsoa", "code": "E01000005", "to_icb": "new_icb:Fifth"}]}  # fmt: skip
+    move = {"unit_layer": "lsoa", "code": "E01000005", "to_icb": "new_icb:Fifth"}
+    spec = {"vintage": "tiny", "name": "new ICB", "moves": [move]}
     saved = client.post("/api/v1/scenarios", json=spec, headers=make_token(app, "analyst"))
     body = client.get(f"/api/v1/editor/units?scenario={saved.get_json()['id']}").get_json()
     assert body["start"] == {"icb": [0, 0, 1, 1, 2], "new_icbs": ["Fifth"]}

@@ -234,6 +234,7 @@
       addIcb('new:' + name, null, name, true);
       return { edit: edit, rows: [], from: [] };
     }
+    if (edit.op === 'proposal') return applyProposal(edit);
     var to = icbByKey.get(edit.to);
     if (!to) return refuse('Unknown ICB ' + edit.to + '.');
     var rows = [];
@@ -257,6 +258,33 @@
     return { edit: edit, rows: rows, from: previous };
   }
 
+  // A proposal is a whole scenario (the vintage plus its blocks and moves): set every LSOA
+  // to the ICB it gives, in one edit.
+  function applyProposal(edit) {
+    var want = Int32Array.from(base), bad = null;
+    function icbOf(value) {
+      var icb = icbByKey.get(value) || (value.indexOf(NEW_ICB) === 0 ? icbByKey.get('new:' + value.slice(NEW_ICB.length)) : null);
+      if (!icb) bad = bad || value;
+      return icb ? icb.index : -1;
+    }
+    (edit.blocks || []).forEach(function (b) { var r = codeRow.get(b[0]), i = icbOf(b[1]); if (r !== undefined && i >= 0) want[r] = i; });
+    (edit.moves || []).forEach(function (m) {
+      var i = icbOf(m.to_icb);
+      if (!LEVEL_NAMES[m.unit_layer] && !members[m.unit_layer]) { bad = bad || m.unit_layer + ' ' + m.code; return; }
+      var unitRows = rowsOf(m.unit_layer, m.code);
+      for (var j = 0; j < unitRows.length; j++) if (i >= 0) want[unitRows[j]] = i;
+    });
+    if (bad) return refuse('The proposal names ' + bad + ', which this page cannot apply.');
+    var rows = [];
+    for (var r = 0; r < N; r++) if (cur[r] !== want[r]) rows.push(r);
+    var lockedHit = rows.map(function (x) { return [icbs[cur[x]], icbs[want[x]]]; }).flat().find(function (icb) { return locks.has(icb.key); });
+    if (lockedHit) return refuse('Refused: ' + lockedHit.name + ' is locked, and the proposal changes it.');
+    if (!rows.length) return refuse('The proposal is what the map already shows.');
+    var previous = rows.map(function (x) { return cur[x]; });
+    rows.forEach(function (x) { moveRow(x, want[x]); });
+    return { edit: edit, rows: rows, from: previous };
+  }
+
   function revert(step) {
     for (var i = step.rows.length - 1; i >= 0; i--) moveRow(step.rows[i], step.from[i]);
     if (step.edit.op === 'new') {
@@ -269,6 +297,7 @@
 
   function describe(edit) {
     if (edit.op === 'new') return 'Created ICB ' + edit.name;
+    if (edit.op === 'proposal') return 'Applied a proposal (' + (edit.moves || []).length + ' moves)';
     var to = icbByKey.get(edit.to), toName = to ? shortName(to.name) : edit.to;
     if (edit.op === 'merge') {
       var from = icbByKey.get(edit.from);
@@ -400,7 +429,7 @@
 
   function renderRule(list, rule, passed, newly, already, pending, fixed) {
     var li = el('li');
-    li.dataset.rule = rule;
+    li.dataset.rule = rule.rule;
     li.appendChild(el('span', pending ? 'checking\u2026' : passed ? 'pass' : 'fail', pending ? '' : passed ? 'pass' : 'fail'));
     li.appendChild(document.createTextNode(' ' + rule.description));
     if (!passed && !pending) {
@@ -597,12 +626,16 @@
     var c = encodeURIComponent;
     if (e.op === 'new') return 'n|' + c(e.name);
     if (e.op === 'merge') return 'm|' + c(e.from) + '|' + c(e.to);
+    if (e.op === 'proposal') return 'p|' + c(JSON.stringify({ moves: e.moves || [], blocks: e.blocks || [] }));
     return 'a|' + e.layer + '|' + e.codes.map(c).join(',') + '|' + c(e.to);
   }
   function decodeEdit(text) {
     var p = text.split('|'), d = decodeURIComponent;
     if (p[0] === 'n' && p.length === 2) return { op: 'new', name: d(p[1]) };
     if (p[0] === 'm' && p.length === 3) return { op: 'merge', from: d(p[1]), to: d(p[2]) };
+    if (p[0] === 'p' && p.length === 2) {
+      try { var spec = JSON.parse(d(p[1])); return { op: 'proposal', moves: spec.moves, blocks: spec.blocks }; } catch (e) { return null; }
+    }
     if (p[0] === 'a' && p.length === 4 && LEVEL_NAMES[p[1]]) return { op: 'assign', layer: p[1], codes: p[2].split(',').map(d), to: d(p[3]) };
     return null;
   }
@@ -995,6 +1028,49 @@
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'y') { e.preventDefault(); redo(); }
     });
     $('save').addEventListener('submit', function (e) { e.preventDefault(); saveScenario(); });
+    $('propose').addEventListener('click', propose);
+  }
+
+  // ---- a proposal from the solver (POST /proposals), applied as one edit ----------------
+  function propose() {
+    var result = $('propose-result'), b = bounds(), button = $('propose');
+    var body = {
+      save: false,
+      rules: {
+        council_within_one_icb: true, contiguous: true,
+        min_icb_population: b.min, max_icb_population: b.max,
+        locked_icbs: Array.from(locks).filter(function (k) { return k.indexOf('new:') !== 0; }),
+      },
+    };
+    if (cfg.scenario) body.base = Number(cfg.scenario); else body.vintage = cfg.vintage;
+    result.textContent = 'Solving\u2026 (up to 30 seconds)';
+    button.disabled = true;
+    fetch(api('/proposals'), {
+      method: 'POST', credentials: 'same-origin',
+      headers: writeHeaders($('save-token').value.trim()), body: JSON.stringify(body),
+    }).then(function (r) {
+      return r.json().then(function (data) { return { ok: r.ok, data: data }; });
+    }).then(function (answer) {
+      result.textContent = '';
+      if (!answer.ok) {
+        var error = answer.data.error || {}, text = 'No proposal: ' + (error.message || 'refused');
+        (((error.details || {}).conflicts) || []).slice(0, 3).forEach(function (c) { text += ' ' + c.message; });
+        result.appendChild(el('p', text, 'fail'));
+        return;
+      }
+      var p = answer.data.proposal, spec = answer.data.spec;
+      result.appendChild(el('p', (p.proven_optimal ? 'Proven optimal: ' : 'Best found (gap ' + Math.round(100 * (p.gap || 0)) + '%): ') +
+        fmt(p.people_moved) + ' people moved from the base, ' + p.icbs_used + ' ICBs, ' + spec.moves.length + ' moves.'));
+      var apply = el('button', 'Apply the proposal');
+      apply.type = 'button';
+      apply.addEventListener('click', function () {
+        perform({ op: 'proposal', moves: spec.moves, blocks: spec.blocks }, performance.now());
+      });
+      result.appendChild(apply);
+      result.dataset.peopleMoved = String(p.people_moved);
+    }).catch(function (error) {
+      result.textContent = 'No proposal: ' + error.message;
+    }).then(function () { button.disabled = false; });
   }
 
   // ---- save through the scenario API, then check the saved evaluation against the panel ----

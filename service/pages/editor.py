@@ -52,6 +52,7 @@ def edit() -> str:
         vintage=vintage,
         vintage_title=data.meta.get("title", ""),
         population_source=data.meta.get("population_source", ""),
+        vintage_note=data.meta.get("note") or "",
         scenario_id=scenario_id or "",
         scenario_name=scenario_name,
         leaflet_js=url_for("maps.asset", slug=leaflet, filename="leaflet.js"),

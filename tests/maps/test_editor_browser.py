@@ -386,6 +386,7 @@ def test_propose_and_apply(
     _, token = editor_server
     visit = open_editor("/edit?base=2026")
     page = visit.page
+    assert "reconstructed" in page.locator(".base.note").inner_text()  # the vintage's note
     page.fill("#min-pop", "")
     page.locator("#min-pop").dispatch_event("change")
     page.fill("#save-token", token)

@@ -60,6 +60,9 @@ def test_outlines_and_lsoas_by_district(client: FlaskClient) -> None:
     for feature in districts["features"]:
         lat, lon = feature["properties"]["pt"]
         assert 49 < lat < 56 and -6 < lon < 2
+    sicbls = client.get("/api/v1/editor/outlines/sicbl?vintage=tiny").get_json()
+    assert sorted(f["properties"]["code"] for f in sicbls["features"]) == [
+        "E38000001", "E38000002", "E38000003"]  # fmt: skip
     lsoas = client.get("/api/v1/editor/lsoas?vintage=tiny&ltla=E07000001").get_json()
     assert sorted(f["properties"]["code"] for f in lsoas["features"]) == ["E01000001", "E01000002"]
     gz = client.get("/api/v1/editor/lsoas?vintage=tiny&ltla=E07000001",

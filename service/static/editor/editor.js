@@ -1082,7 +1082,6 @@
     var change = changes();
     body.moves = change.moves;
     body.blocks = change.blocks;
-    if (U.scenario && U.scenario.place_set) body.place_set = U.scenario.place_set;
     var asVersion = $('save-version');
     if (cfg.scenario && asVersion && asVersion.checked) body.parent = Number(cfg.scenario);
     result.textContent = 'Saving\u2026';

@@ -13,15 +13,24 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BoundaryLabError, UnknownNameError
+from . import __version__
+from .errors import BoundaryLabError, UsageError
 from .layers import AREA_LAYERS
 from .output import FORMATS
 
 if TYPE_CHECKING:
     from .store import VintageData
 
+#: One exit-code rule for every command: 0 done; 2 the request was wrong (the command
+#: line, or a name or id in it that is not there: fix what you typed); 1 the input or the
+#: work failed (a file missing, unreadable or refused, a store to rebuild, no solution).
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+EXIT_CODES = (
+    "exit codes: 0 done; 2 the request was wrong (an unknown option, layer, setting, "
+    "an unknown or ambiguous name, no such id, an option that does not apply); 1 the input "
+    "or the work failed (a file missing, unreadable or refused, a store to rebuild)"
+)
 
 
 _STARTED = time.perf_counter()
@@ -70,9 +79,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         config = get_vintage(name)
         _progress(f"building vintage {config.name} from {source}")
         built = build_vintage(config, source, _progress)
-        path = store.write(built)
-        if not args.no_pcn:
-            _build_pcn(store.load(config.name), source, args)
+        # The PCN layer is built into the staged folder: a failure there leaves the
+        # previous vintage, PCN layer included, exactly as it was.
+        pcn = None if args.no_pcn else (lambda data: _build_pcn(data, source, args))
+        path = store.write(built, then=pcn)
         meta = built.meta
         _progress(
             f"vintage {config.name}: {meta['lsoas']:,} LSOAs, population "
@@ -85,7 +95,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build_pcn(data, source: Path, args: argparse.Namespace) -> None:  # noqa: ANN001
-    """The PCN layer beside a freshly written vintage (Store.write replaced the folder)."""
+    """The PCN layer into a vintage's folder (the staged one, before Store.write swaps it in)."""
     from .pcn.layer import build_pcn_layer, save_pcn_layer
     from .pcn.sources import PcnFiles
 
@@ -235,11 +245,14 @@ def cmd_vintages(args: argparse.Namespace) -> int:
     if args.names:
         raise BoundaryLabError(f"'vintages' lists the vintages; did you mean 'vintages "
                                f"compare {' '.join(args.names)}'?")  # fmt: skip
-    built = set(_store(args).built())
+    store = _store(args)
+    built = set(store.built())
     for name, config in available_vintages().items():
         state = "built" if name in built else "not built"
+        if name in built and not (store.root / name / "pcn" / "meta.json").is_file():
+            state = "built, no PCN layer"
         default = " (default)" if config.default else ""
-        print(f"{name:8} {state:10} {config.title}{default}  [{config.path}]")
+        print(f"{name:8} {state:20} {config.title}{default}  [{config.path}]")
     return 0
 
 
@@ -266,6 +279,18 @@ def _layer(text: str) -> str:
     return text
 
 
+#: Layers a split can be by or across: the area layers, and PCNs by their apportioned
+#: populations.
+SPLIT_LAYERS = (*AREA_LAYERS, "pcn")
+
+
+def _split_layer(text: str) -> str:
+    if text not in SPLIT_LAYERS:
+        valid = ", ".join(SPLIT_LAYERS)
+        raise argparse.ArgumentTypeError(f"unknown layer {text!r}; valid: {valid}")
+    return text
+
+
 def _sa_status_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sa-status",
@@ -276,13 +301,27 @@ def _sa_status_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+DATA_HELP = "data folder of the store (default: BOUNDARY_LAB_DATA, else ./data)"
+
+
+def data_option(parser: argparse.ArgumentParser) -> None:
+    """``--data`` on a (sub)command: the same option as before the command, so it may go
+    anywhere on the line. SUPPRESS keeps a subcommand from resetting it to None."""
+    parser.add_argument("--data", default=argparse.SUPPRESS, help=DATA_HELP)
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="boundary-lab", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="boundary-lab", description=__doc__.splitlines()[0], epilog=EXIT_CODES
+    )
+    parser.add_argument("--version", action="version", version=f"boundary-lab {__version__}")
+    parser.add_argument("--data", default=None, help=DATA_HELP)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data", help="data folder of the store (BOUNDARY_LAB_DATA, ./data)")
+    data_option(common)
     shown = argparse.ArgumentParser(add_help=False)
     shown.add_argument("--vintage", help="vintage name (default: the newest built)")
-    shown.add_argument("--format", choices=FORMATS, default="table")
+    shown.add_argument("--format", choices=FORMATS, default="table",
+                       help=f"output: {', '.join(FORMATS)} (default table)")  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build", parents=[common], help="build the store from source files")
@@ -302,8 +341,11 @@ def make_parser() -> argparse.ArgumentParser:
     build.set_defaults(run=cmd_build)
 
     sp = sub.add_parser("splits", parents=[common, shown], help="population splits")
-    sp.add_argument("--by", type=_layer, default="utla", help="layer split (default utla)")
-    sp.add_argument("--across", type=_layer, default="icb", help="layer across (default icb)")
+    valid = ", ".join(SPLIT_LAYERS)
+    sp.add_argument("--by", type=_split_layer, default="utla",
+                    help=f"layer split: {valid} (default utla)")  # fmt: skip
+    sp.add_argument("--across", type=_split_layer, default="icb",
+                    help=f"layer across: {valid} (default icb)")  # fmt: skip
     sp.add_argument("--area", help="one unit of --by, by code or name (e.g. Essex, E10000012)")
     _sa_status_option(sp)
     sp.set_defaults(run=cmd_splits)
@@ -333,7 +375,8 @@ def make_parser() -> argparse.ArgumentParser:
     ty.set_defaults(run=cmd_typology)
 
     ar = sub.add_parser("areas", parents=[common, shown], help="list the units of a layer")
-    ar.add_argument("--layer", type=_layer, default="utla")
+    ar.add_argument("--layer", type=_layer, default="utla",
+                    help=f"one of {', '.join(AREA_LAYERS)} (default utla)")  # fmt: skip
     _sa_status_option(ar)
     ar.set_defaults(run=cmd_areas)
 
@@ -366,7 +409,7 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> i
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except UnknownNameError as exc:
+    except UsageError as exc:
         print(f"boundary-lab {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BoundaryLabError as exc:

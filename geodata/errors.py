@@ -30,7 +30,13 @@ class StoreError(BoundaryLabError):
     """The store is missing, incomplete or from an incompatible build."""
 
 
-class UnknownNameError(BoundaryLabError):
+class UsageError(BoundaryLabError):
+    """The user asked for something that is not there or not allowed (an unknown name or
+    id, an option that does not apply): the command line exits 2 for these, 1 for a
+    failure of the work itself."""
+
+
+class UnknownNameError(UsageError):
     """A name the user gave (layer, vintage, area) is not one of the valid ones."""
 
     def __init__(self, kind: str, value: str, valid: Iterable[str], hint: str = "") -> None:
@@ -45,6 +51,19 @@ class UnknownNameError(BoundaryLabError):
             listing += f"{len(self.valid)} are valid"
         message = f"unknown {kind} {value!r}; {listing}"
         super().__init__(message + (f" ({hint})" if hint else ""))
+
+
+class AmbiguousNameError(UnknownNameError):
+    """A name that matches several units: not unknown, just not specific enough."""
+
+    def __init__(self, kind: str, value: str, matches: Iterable[str]) -> None:
+        self.kind, self.value = kind, value
+        self.valid = list(matches)
+        shown = ", ".join(self.valid[:10]) + (f" and {len(self.valid) - 10} more"
+                                              if len(self.valid) > 10 else "")  # fmt: skip
+        BoundaryLabError.__init__(
+            self, f"ambiguous {kind} {value!r}: it matches {len(self.valid)}: {shown}; give "
+            "more of the name, or the code")
 
 
 def describe_rows(rows: Iterable[object], limit: int = 5) -> str:

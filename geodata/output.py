@@ -74,11 +74,17 @@ def _cell(column: str, value: Any) -> str:
         return ""
     if column.endswith("_name") and isinstance(value, str):
         return short_name(value)
-    if column in ("share", "main_share", "share_of_icb") or column.endswith("_share"):
+    if "share" in column and isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:.1%}"
-    if column.endswith("population") and isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(flat(value))
+    if column.endswith("_code") or column in ("code", "id", "version", "type"):
+        return str(value)
+    # Counts of people read with thousands separators; other decimals rounded, a float
+    # that is whole (372.0) printed as the whole number it is.
+    if isinstance(value, int) or float(value).is_integer():
         return f"{value:,.0f}"
-    return str(flat(value))
+    return f"{value:,.3f}"
 
 
 def to_table(frame: pd.DataFrame, columns: Sequence[str], footer: Sequence[str] = ()) -> str:

@@ -21,7 +21,7 @@ from .layers import LAYERS
 from .output import flat, plain
 from .provenance import Provenance
 from .splits import SplitResult
-from .spreadsheet import neutralise, neutralise_frame, xlsx_value
+from .spreadsheet import neutralise, neutralise_frame, xlsx_text, xlsx_value
 from .typology import TypologyResult
 
 Result = SplitResult | TypologyResult
@@ -33,6 +33,7 @@ LAYER_LABELS = {
     "icb": "ICB",
     "sicbl": "Sub-ICB location",
     "region": "Region",
+    "pcn": "PCN",
 }
 
 #: Cell formats by column kind: "int" is a population, "count" a small whole number.
@@ -304,7 +305,7 @@ def workbook_bytes(
                 cell.data_type = "s"  # text, never a formula
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["B"].width = 100
-    book.properties.title = title
+    book.properties.title = xlsx_text(title)
     book.properties.creator = f"Boundary Lab {__version__}"
     out = io.BytesIO()
     book.save(out)

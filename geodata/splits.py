@@ -105,7 +105,10 @@ def split_table(
 
 
 def splits(data: VintageData, by: str, across: str, area: str | None = None) -> SplitResult:
-    """Split ``by`` units across ``across`` units; ``area`` (a code or name) keeps one unit."""
+    """Split ``by`` units across ``across`` units; ``area`` (a code or name) keeps one unit.
+    Either side may be "pcn": PCNs by their apportioned populations (see ``pcn_splits``)."""
+    if "pcn" in (by, across) and by != across:
+        return pcn_splits(data, by, across, area)
     data.check_layer(by)
     data.check_layer(across)
     if by == across:
@@ -120,6 +123,44 @@ def splits(data: VintageData, by: str, across: str, area: str | None = None) -> 
         table = table.loc[table[code_column(by)] == code]
     frame = split_table(table, by, across, (data.names[by], data.names[across]))
     return SplitResult(by, across, frame, Provenance.of(data.meta))
+
+
+def pcn_splits(data: VintageData, by: str, across: str, area: str | None = None) -> SplitResult:
+    """A split with PCNs on one side. PCNs have no official footprint: each LSOA's people
+    are apportioned between PCNs (the vintage's PCN layer), and the method says so."""
+    from .pcn.layer import has_pcn_layer, load_pcn_layer
+    from .pcn.reports import pcn_split_frame, pcn_split_provenance
+
+    other = across if by == "pcn" else by
+    data.check_layer(other)
+    if other == "lsoa":
+        raise BoundaryLabError("PCN splits are by and across area layers, not LSOAs")
+    if not has_pcn_layer(data):
+        raise BoundaryLabError(f"vintage {data.name} has no PCN layer; build it with: "
+                               f"boundary-lab build --vintage {data.name}")  # fmt: skip
+    layer = load_pcn_layer(data)
+    frame = pcn_split_frame(data, layer, by, across)
+    if area is not None:
+        code = _find_pcn(layer, area) if by == "pcn" else data.find_area(by, area)
+        frame = frame.loc[frame["by_code"] == code].reset_index(drop=True)
+    return SplitResult(by, across, frame, pcn_split_provenance(data, layer))
+
+
+def _find_pcn(layer: object, query: str) -> str:
+    from .errors import AmbiguousNameError, UnknownNameError
+
+    pcns = layer.pcns.set_index("pcn_code")["pcn_name"].to_dict()  # type: ignore[attr-defined]
+    wanted = query.strip().casefold()
+    exact = [c for c, n in pcns.items() if wanted in (c.casefold(), str(n).casefold())]
+    if exact:
+        return str(exact[0])
+    partial = [c for c, n in pcns.items() if wanted in str(n).casefold()]
+    if len(partial) == 1:
+        return str(partial[0])
+    if partial:
+        raise AmbiguousNameError("PCN", query, [f"{pcns[c]} ({c})" for c in sorted(partial)])
+    raise UnknownNameError("PCN", query, [str(n) for n in pcns.values()],
+                           hint="PCN codes look like U12345")  # fmt: skip
 
 
 def suppress_small(result: SplitResult, below: int) -> SplitResult:

@@ -18,10 +18,9 @@ from typing import Any
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# XLSX cannot hold these at all (openpyxl refuses them): C0 controls other than tab/LF/CR.
-_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# In a '# label: text' comment line, a field a spreadsheet would split off after a comma.
-_FIELD_AFTER_COMMA = re.compile(r',(\s*"?)(?=[=+\-@])')
+# XLSX cannot hold these at all (openpyxl refuses them, or fails to encode them): C0
+# controls other than tab/LF/CR, and lone surrogates (names saved before validation).
+_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 def neutralise(value: Any) -> Any:
@@ -51,18 +50,13 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
-def comment_lines(about: Iterable[tuple[str, Any]]) -> str:
-    """'# label: text' lines (one per line of text) that pandas skips with ``comment="#"``
-    and that no spreadsheet splits into a formula cell at a comma."""
-    lines = []
-    for label, text in about:
-        for line in str(text if text is not None else "").splitlines() or [""]:
-            lines.append(_FIELD_AFTER_COMMA.sub(r",\1'", f"# {label}: {line}"))
-    return "".join(f"{line}\n" for line in lines)
+def xlsx_text(text: str) -> str:
+    """``text`` without the characters XLSX cannot hold (for titles and properties)."""
+    return _NOT_IN_XLSX.sub("\ufffd", text)
 
 
 def xlsx_value(value: Any) -> Any:
     """A value for an openpyxl cell: neutralised, without characters XLSX cannot hold."""
     if isinstance(value, str):
-        return neutralise(_NOT_IN_XLSX.sub("\ufffd", value))
+        return neutralise(xlsx_text(value))
     return value

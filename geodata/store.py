@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import StoreError, UnknownNameError
+from .errors import AmbiguousNameError, StoreError, UnknownNameError
 from .files import replace_folder
 from .layers import LAYERS, code_column
 
@@ -114,16 +115,28 @@ class VintageData:
         if len(partial) == 1:
             return partial[0]
         if partial:
-            choices = ", ".join(f"{names[c]} ({c})" for c in sorted(partial)[:10])
-            raise UnknownNameError(
-                f"{layer} area", query, [], hint=f"ambiguous, it matches: {choices}"
-            )
-        raise UnknownNameError(
-            f"{layer} area",
-            query,
-            list(names.values()),
-            hint=f"list them with: boundary-lab areas --layer {layer} --vintage {self.name}",
-        )
+            raise AmbiguousNameError(f"{layer} area", query,
+                                     [f"{names[c]} ({c})" for c in sorted(partial)])  # fmt: skip
+        hint = f"list them with: boundary-lab areas --layer {layer} --vintage {self.name}"
+        error = UnknownNameError(f"{layer} area", query, list(names.values()), hint=hint)
+        elsewhere = self._in_other_layer(layer, wanted)
+        if elsewhere is not None:  # not a typo: the right name in the wrong layer
+            other, code = elsewhere
+            error.args = (f"{query!r} is not a {layer} area: {self.names[other][code]} "
+                          f"({code}) is a {LAYERS[other].label.lower()}; use {other} "
+                          f"(--by {other})",)  # fmt: skip
+        raise error
+
+    def _in_other_layer(self, layer: str, wanted: str) -> tuple[str, str] | None:
+        """(layer, code) of a unit of another area layer whose code or name is ``wanted``:
+        a district asked for as a county is a lower-tier LA, not a typo."""
+        for other in self.area_layers:
+            if other == layer:
+                continue
+            for code, name in self.names[other].items():
+                if wanted in (code.casefold(), name.casefold()):
+                    return other, code
+        return None
 
     def geometry(self) -> gpd.GeoDataFrame:
         """LSOA polygons in EPSG:27700, in block-table order (loaded on first use)."""
@@ -181,8 +194,15 @@ class Store:
         shown = name if isinstance(name, str) else repr(name)
         shown = shown if len(shown) <= 60 else shown[:60] + "…"
         plausible = isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}", name)
-        hint = f"build it with: boundary-lab build --vintage {name}" if plausible else \
-            "a vintage is given by its name, not a path"  # fmt: skip
+        hint = "a vintage is given by its name, not a path"
+        if plausible:
+            from .config import available_vintages
+
+            declared = available_vintages()
+            # Suggest a build only of a vintage there is a declaration for: one that works.
+            hint = (f"build it with: boundary-lab build --vintage {name}" if name in declared
+                    else f"no vintage {name} is declared; declared: {', '.join(declared)} "
+                    "(boundary-lab vintages)")  # fmt: skip
         raise UnknownNameError("vintage", shown, built, hint=hint)
 
     def load(self, name: str | None = None) -> VintageData:
@@ -190,26 +210,15 @@ class Store:
         if name in self._loaded:
             return self._loaded[name]
         name = self.check_vintage(name)
-        path = self.root / name
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-        if meta.get("format") != STORE_FORMAT:
-            raise StoreError(
-                f"{path} was built by another version (format {meta.get('format')}, "
-                f"expected {STORE_FORMAT}); rebuild it with: boundary-lab build --vintage {name}"
-            )
-        data = VintageData(
-            name=name,
-            path=path,
-            table=pd.read_parquet(path / "blocks.parquet"),
-            units=pd.read_parquet(path / "units.parquet"),
-            meta=meta,
-        )
+        data = _read_vintage(name, self.root / name)
         self._loaded[name] = data
         return data
 
-    def write(self, built: BuiltVintage) -> Path:
+    def write(self, built: BuiltVintage, then: Callable[[VintageData], None] | None = None) -> Path:
         """Write a vintage into a temporary folder, then swap it in: a failure leaves the
-        previous build untouched."""
+        previous build untouched. ``then`` builds what belongs beside the tables (the PCN
+        layer) into the same staged folder first, so the whole vintage, or nothing of it,
+        replaces the previous one in one rename."""
         self.root.mkdir(parents=True, exist_ok=True)
         target = self.root / built.config.name
         with replace_folder(target) as staging:
@@ -217,5 +226,23 @@ class Store:
             built.units.to_parquet(staging / "units.parquet", index=False)
             built.geometry.to_parquet(staging / "geometry.parquet", index=False)
             (staging / "meta.json").write_text(json.dumps(built.meta, indent=1), encoding="utf-8")
+            if then is not None:
+                then(_read_vintage(built.config.name, staging))
         self._loaded.pop(built.config.name, None)
         return target
+
+
+def _read_vintage(name: str, path: Path) -> VintageData:
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    if meta.get("format") != STORE_FORMAT:
+        raise StoreError(
+            f"{path} was built by another version (format {meta.get('format')}, "
+            f"expected {STORE_FORMAT}); rebuild it with: boundary-lab build --vintage {name}"
+        )
+    return VintageData(
+        name=name,
+        path=path,
+        table=pd.read_parquet(path / "blocks.parquet"),
+        units=pd.read_parquet(path / "units.parquet"),
+        meta=meta,
+    )

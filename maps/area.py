@@ -52,9 +52,7 @@ def area_map(area: AreaOverlaps, provenance: Provenance, options: MapOptions) ->
         label = f"{LAYERS[breakdown].label}: part in this area"
         style = {"stroke": False, "fill": True, "fillOpacity": 0.55}
         layers.append(geojson_layer(area.pieces, label, style, fills))
-    layers += [
-        _overlap_layer(layer, area.overlaps[layer], unit["name"], link) for layer in order
-    ]
+    layers += [_overlap_layer(layer, area.overlaps[layer], unit["name"], link) for layer in order]
     layers.append(geojson_layer(area.outline, "This area", FOCUS_STYLE.outline(False)))
     legend = _legend(area, order, colours.get(breakdown), provenance.vintage, options)
     return finish(fmap, layers, panel(title, provenance, legend, options))
@@ -70,9 +68,7 @@ def fill_colours(frame: gpd.GeoDataFrame, layer: str = "") -> list[str]:
     return neighbour_colours(frame, PASTEL_COLOURS)
 
 
-def _overlap_layer(
-    layer: str, frame: gpd.GeoDataFrame, area_name: str, link: str
-) -> GeoJsonLayer:
+def _overlap_layer(layer: str, frame: gpd.GeoDataFrame, area_name: str, link: str) -> GeoJsonLayer:
     style = LAYER_STYLES[layer]
     frame = frame.assign(
         label=[text.name(n) for n in frame["name"]],

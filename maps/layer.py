@@ -152,9 +152,14 @@ class GeoJsonLayer(Layer):
                 "        /\\{(\\w+)\\}/g, function (all, key) {",
                 "            var v = p[key];",
                 "            if (typeof v === 'number') return v.toLocaleString('en-GB');",
-                *(["            return String(v).replace(/[&<>\"']/g, function (c) {",
-                   "                return '&#' + c.charCodeAt(0) + ';'; });"]
-                  if self.escape_values else ["            return v;"]),
+                *(
+                    [
+                        "            return String(v).replace(/[&<>\"']/g, function (c) {",
+                        "                return '&#' + c.charCodeAt(0) + ';'; });",
+                    ]
+                    if self.escape_values
+                    else ["            return v;"]
+                ),
                 "        });",
                 '}, {sticky: true, opacity: 0.95, className: "bl-tooltip"});',
                 f"{name}.on('mouseover', function (e) {{",

@@ -40,15 +40,21 @@ def check_number(name: str, raw: object, low: float, high: float) -> float:
     return value
 
 
-def area_layer(name: str, default: str) -> str:
+def area_layer(name: str, default: str, extra: tuple[str, ...] = ()) -> str:
+    """An area layer; ``extra``: other layers this parameter allows (e.g. "pcn")."""
     value = text(name, default) or default
-    if value not in AREA_LAYERS:
+    valid = (*AREA_LAYERS, *extra)
+    if value not in valid:
         raise bad_request(
-            f"unknown layer {value!r} for {name}; valid: {', '.join(AREA_LAYERS)}",
+            f"unknown layer {value!r} for {name}; valid: {', '.join(valid)}",
             parameter=name,
-            valid=list(AREA_LAYERS),
+            valid=list(valid),
         )
     return value
+
+
+#: What a split may be by or across: every area layer, and PCNs (apportioned populations).
+SPLIT_EXTRA = ("pcn",)
 
 
 def sa_status(name: str = "sa_status") -> str:

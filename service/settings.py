@@ -93,9 +93,9 @@ SETTINGS: tuple[Setting, ...] = (
 GEODATA_ENV = ("BOUNDARY_LAB_SOURCE", "BOUNDARY_LAB_VINTAGES")
 
 
-def load_settings(
-    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
-) -> dict[str, Any]:
+def check_environment(environ: Mapping[str, str] | None = None) -> None:
+    """Refuse any ``BOUNDARY_LAB_*`` variable that is not a setting: every command and the
+    service check this first."""
     environ = os.environ if environ is None else environ
     known_env = {s.env for s in SETTINGS} | set(GEODATA_ENV)
     unknown_env = sorted(k for k in environ if k.startswith("BOUNDARY_LAB_") and k not in known_env)
@@ -103,6 +103,13 @@ def load_settings(
         raise ConfigError(
             f"unknown setting(s) {', '.join(unknown_env)}; valid: {', '.join(sorted(known_env))}"
         )
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    environ = os.environ if environ is None else environ
+    check_environment(environ)
     values: dict[str, Any] = {}
     for setting in SETTINGS:
         values[setting.name] = setting.default

@@ -192,7 +192,9 @@ def build_pcn_layer(
     registered = None
     if registrations is not None:
         progress(f"reading registrations {registrations.name}")
-        registered, counts, inputs = _registrations(registrations, sources, inputs, codes)
+        registered, counts, inputs = _registrations(registrations, sources, inputs, data, method)
+        if counts.get("warning"):
+            progress(f"warning: {counts['warning']}")
     progress(f"apportioning by {method} (scale {inputs.scale_m:.0f} m)")
     timer = time.perf_counter()
     shares = apportion(inputs, method)
@@ -226,9 +228,15 @@ def build_pcn_layer(
     return layer
 
 
+#: A sub-ICB location's registrations are used when the file lists at least this share of
+#: its practices: a file for one ICB must not speak for residents elsewhere.
+REGISTRATION_COVERAGE = 0.5
+
+
 def _registrations(
-    path: Path, sources: PcnSources, inputs: ApportionInputs, codes: NDArray[np.object_]
+    path: Path, sources: PcnSources, inputs: ApportionInputs, data: VintageData, method: str
 ) -> tuple[pd.DataFrame, dict[str, Any], ApportionInputs]:
+    codes = data.table["lsoa_code"].to_numpy(dtype=object)
     read = read_registrations(path)
     registered, counts = registration_shares(read.frame, sources.practice_pcn, codes)
     if counts["patients_outside_blocks"] > 0.5 * counts["patients"]:
@@ -238,12 +246,59 @@ def _registrations(
             "LSOAs that are not blocks of this vintage; use the registrations of the vintage's "
             "LSOA edition (2011 or 2021)",
         )
+    registered, coverage = _where_covered(path, registered, inputs, read.frame, data, method)
     info: dict[str, Any] = {
         **counts,
+        **coverage,
         "patients_without_lsoa": read.patients_without_lsoa,
         "extract_date": read.extract_date,
     }
     return registered, info, with_list_sizes(inputs, read.frame)
+
+
+def _where_covered(
+    path: Path,
+    registered: pd.DataFrame,
+    inputs: ApportionInputs,
+    frame: pd.DataFrame,
+    data: VintageData,
+    method: str,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Registration shares kept only for LSOAs of the sub-ICB locations the file covers
+    (most of their practices listed); elsewhere its patients are a few out-of-area
+    residents and would send whole LSOAs to the wrong PCNs. Says where, when partial."""
+    practices = inputs.practices
+    listed = practices["practice_code"].isin(frame["practice_code"])
+    by_area = listed.groupby(practices["area"].astype(str)).agg(["sum", "size"])
+    share = by_area["sum"] / by_area["size"]
+    covered = sorted(share.index[share >= REGISTRATION_COVERAGE])
+    lsoa_area = data.table["sicbl_code"].astype(str).to_numpy(dtype=object)
+    keep = np.isin(lsoa_area[registered["lsoa"].to_numpy()], covered)
+    dropped = registered.loc[~keep]
+    result: dict[str, Any] = {
+        "sicbls_covered": covered,
+        "lsoas_registrations_not_used": int(dropped["lsoa"].nunique()),
+    }
+    all_areas = sorted(set(lsoa_area))
+    if len(covered) < len(all_areas):
+        names = data.names["sicbl"]
+        icb_of = data.table.drop_duplicates("sicbl_code").set_index(
+            data.table.drop_duplicates("sicbl_code")["sicbl_code"].astype(str)
+        )["icb_code"]
+        icbs = sorted({data.names["icb"].get(str(icb_of[a]), str(icb_of[a])) for a in covered})
+        where = ", ".join(f"{names.get(a, a)} ({a})" for a in covered[:6])
+        where += f" and {len(covered) - 6} more" if len(covered) > 6 else ""
+        outside = ~np.isin(lsoa_area, covered)
+        result["warning"] = (
+            f"{path.name} covers {len(covered)} of {len(all_areas)} sub-ICB locations "
+            f"(at least {REGISTRATION_COVERAGE:.0%} of their practices listed): "
+            f"{where or 'none'}{'; in ' + ', '.join(icbs[:5]) if icbs else ''}. Registrations "
+            f"are used only there; the other {int(outside.sum()):,} LSOAs "
+            f"({int(data.table['population'].to_numpy()[outside].sum()):,} people) are "
+            f"estimated by {method}, and {result['lsoas_registrations_not_used']:,} LSOAs "
+            "elsewhere with a few of these practices' patients are not assigned from them"
+        )
+    return registered.loc[keep], result
 
 
 def _meta(

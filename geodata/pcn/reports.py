@@ -151,3 +151,39 @@ def source_mismatches(layer: PcnLayer) -> pd.DataFrame:
 def best_fit(layer: PcnLayer) -> pd.Series:
     """LSOA code -> the PCN with its largest share: PCN footprints as unions of blocks."""
     return largest_share(layer.shares)
+
+
+def pcn_split_frame(data: VintageData, layer: PcnLayer, by: str, across: str) -> pd.DataFrame:
+    """A split with PCNs on one side (``by`` or ``across`` is "pcn"), in the columns of
+    every split (``geodata.splits.SPLIT_COLUMNS``): each pair's apportioned people, and
+    the share of the ``by`` unit. Pairs of under half a person are left out (distance
+    decay gives far PCNs a fraction of a person in many LSOAs)."""
+    people = _people(data, layer)
+    names = {"pcn": _names(layer).to_dict()}
+
+    def key(side: str) -> str:
+        return "pcn_code" if side == "pcn" else code_column(side)
+
+    pairs = people.groupby([key(by), key(across)], observed=True, as_index=False)["people"].sum()
+    pairs.columns = ["by_code", "across_code", "people"]
+    pairs["by_code"] = pairs["by_code"].astype(str)
+    pairs["across_code"] = pairs["across_code"].astype(str)
+    totals = pairs.groupby("by_code")["people"].transform("sum")
+    pairs = pairs.assign(share=pairs["people"] / totals, by_population=totals)
+    pairs = pairs.loc[pairs["people"] >= 0.5]
+    frame = pd.DataFrame({
+        "by_code": pairs["by_code"],
+        "by_name": pairs["by_code"].map(names.get(by) or data.names[by]),
+        "across_code": pairs["across_code"],
+        "across_name": pairs["across_code"].map(names.get(across) or data.names[across]),
+        "population": pairs["people"].round().astype("int64"),
+        "share": pairs["share"],
+        "by_population": pairs["by_population"].round().astype("int64"),
+    })  # fmt: skip
+    return frame.sort_values(["by_code", "population"], ascending=[True, False],
+                             ignore_index=True)  # fmt: skip
+
+
+def pcn_split_provenance(data: VintageData, layer: PcnLayer) -> Provenance:
+    return Provenance.of(data.meta, method="Splits with PCNs use apportioned PCN "
+                         "populations. " + method_text(layer))  # fmt: skip

@@ -106,6 +106,7 @@ def evaluation_about_bytes(evaluation: Evaluation) -> bytes:
 
 def evaluation_xlsx(evaluation: Evaluation, data: Any) -> bytes:
     """Sheets: ICBs, moves, UTLAs, LTLAs changed, typology changes, rules, statutory."""
+
     def names(offenders: list[dict[str, Any]]) -> str:
         return "; ".join(f"{o.get('name', '')} ({o.get('code', '')})" for o in offenders)
 
@@ -123,8 +124,9 @@ def evaluation_xlsx(evaluation: Evaluation, data: Any) -> bytes:
         "UTLAs": evaluation.utlas,
         "LTLAs changed": evaluation.ltlas.loc[evaluation.ltlas["change"] != ""],
         "Typology changes": evaluation.typology_changes,
-        "Rules": pd.DataFrame(rules, columns=["rule", "description", "passed", "status",
-                                              "offenders", "fixed"]),
+        "Rules": pd.DataFrame(
+            rules, columns=["rule", "description", "passed", "status", "offenders", "fixed"]
+        ),
         "Statutory description": statutory_description(data, evaluation.assignment),
     }
     if evaluation.sas is not None:

@@ -43,6 +43,7 @@ class Candidates:
     frame: gpd.GeoDataFrame  # label, geometry (EPSG:27700), one row per candidate
     label_property: str
     warnings: list[str] = field(default_factory=list)
+    declared_crs: str = ""  # as the file declared it, for messages about misplaced shapes
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,7 @@ def read_candidates(content: bytes, filename: str, label: str | None = None) -> 
         kinds = sorted(set(geometry.geom_type[~polygonal]))
         raise UploadError(f"candidate boundaries must be polygons; found {', '.join(kinds)}")
     notes = []
+    declared = frame.crs.to_string() if frame.crs is not None else ""
     frame = _to_working_crs(gpd.GeoDataFrame({"label": labels}, geometry=geometry,
                                              crs=frame.crs))  # fmt: skip
     invalid = ~frame.geometry.is_valid
@@ -204,7 +206,7 @@ def read_candidates(content: bytes, filename: str, label: str | None = None) -> 
                           "area (a ring of fewer than three distinct points, or all on one "
                           "line); candidate boundaries must be polygons")  # fmt: skip
     dissolved = frame.dissolve(by="label", as_index=False)
-    return Candidates(dissolved[["label", "geometry"]], prop, notes)
+    return Candidates(dissolved[["label", "geometry"]], prop, notes, declared)
 
 
 def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
@@ -242,6 +244,76 @@ def _targets(data: VintageData, labels: list[str]) -> tuple[list[str], list[str]
     return resolved, notes
 
 
+#: Below this share of its area on the vintage's LSOAs a candidate is said to lie largely
+#: at sea or outside England; below the second, for all candidates together, the upload
+#: is refused: the declared CRS has put them where no boundary can be.
+ON_LAND_WARN = 0.5
+ON_LAND_REFUSE = 0.2
+
+
+def _check_placement(data: VintageData, candidates: Candidates, assigned: np.ndarray) -> list[str]:
+    """Refuse candidates that hold no LSOA, or an upload mostly off the vintage's LSOAs;
+    note candidates largely off them. The LSOAs' area inside a candidate (by representative
+    point) over its own area measures how much of it lies on England's land."""
+    frame = candidates.frame
+    areas = data.cache.get("lsoa_areas")
+    if areas is None:
+        areas = data.cache["lsoa_areas"] = data.geometry().geometry.area.to_numpy()
+    inside = assigned >= 0
+    held = np.bincount(assigned[inside], minlength=len(frame))
+    on_land = np.bincount(assigned[inside], weights=areas[inside], minlength=len(frame))
+    own = frame.geometry.area.to_numpy()
+    crs = f"the file declares {candidates.declared_crs}" if candidates.declared_crs else ""
+
+    def where(rows: np.ndarray) -> str:
+        centres = gpd.GeoSeries(frame.geometry.iloc[rows].centroid, crs="EPSG:27700")
+        points = centres.to_crs("EPSG:4326")
+        return ", ".join(f"{frame['label'].iloc[r]!r} (centre {p.y:.2f}°N "
+                         f"{abs(p.x):.2f}°{'W' if p.x < 0 else 'E'})"
+                         for r, p in zip(rows[:5], points[:5], strict=False))  # fmt: skip
+
+    empty = np.flatnonzero(held == 0)
+    if len(empty):
+        raise UploadError(f"{len(empty)} candidate(s) cover no LSOA of vintage {data.name}: "
+                          f"{where(empty)}; they lie at sea or outside England. Check the "
+                          f"coordinate reference system ({crs or 'none declared'})")  # fmt: skip
+    share = on_land.sum() / own.sum()
+    if share < ON_LAND_REFUSE:
+        raise UploadError(f"only {share:.0%} of the candidates' area lies on LSOAs of vintage "
+                          f"{data.name}: they are mostly at sea or outside England. Check the "
+                          f"coordinate reference system ({crs or 'none declared'})")  # fmt: skip
+    partly = np.flatnonzero(on_land / own < ON_LAND_WARN)
+    if not len(partly):
+        return []
+    return [f"{len(partly)} candidate(s) lie largely off the LSOAs of vintage {data.name} "
+            f"(under {ON_LAND_WARN:.0%} of their area on land in England): {where(partly)}; "
+            f"check the coordinate reference system ({crs})"]  # fmt: skip
+
+
+def _check_own_icbs(
+    data: VintageData,
+    candidates: Candidates,
+    labels: np.ndarray,
+    assigned: np.ndarray,
+    baseline: np.ndarray,
+) -> list[str]:
+    """A candidate labelled with an existing ICB that holds none of that ICB's LSOAs has
+    likely been put somewhere else: refused when every one of several such candidates is,
+    else noted."""
+    existing = [i for i, label in enumerate(labels) if not str(label).startswith(NEW_ICB)]
+    lost = [i for i in existing if not (baseline[assigned == i] == labels[i]).any()]
+    if not lost:
+        return []
+    names = ", ".join(f"{candidates.frame['label'].iloc[i]!r}" for i in lost[:5])
+    crs = candidates.declared_crs or "none declared"
+    if len(lost) == len(existing) > 1:  # one candidate may be just the area to move
+        raise UploadError(f"no candidate labelled with an ICB of vintage {data.name} holds any "
+                          f"LSOA of that ICB ({names}): the shapes are somewhere else. Check "
+                          f"the coordinate reference system (the file declares {crs})")  # fmt: skip
+    return [f"{len(lost)} candidate(s) hold none of the LSOAs of the ICB they name ({names}); "
+            f"check the coordinate reference system (the file declares {crs})"]  # fmt: skip
+
+
 def best_fit(data: VintageData, candidates: Candidates, name: str) -> BestFit:
     """Assign LSOAs to candidates by representative point; overlaps are refused."""
     index = block_index(data)
@@ -251,13 +323,15 @@ def best_fit(data: VintageData, candidates: Candidates, name: str) -> BestFit:
         raise UploadError(f"{int((counts > 1).sum())} LSOA(s) fall in more than one "
                           f"candidate (the candidates overlap): "
                           f"{describe_rows(codes[counts > 1])}")  # fmt: skip
+    placement_notes = _check_placement(data, candidates, assigned)
     resolved, label_notes = _targets(data, list(candidates.frame["label"]))
     labels = np.array(resolved, dtype=object)
     baseline = data.table["icb_code"].to_numpy().astype(object)
+    placement_notes += _check_own_icbs(data, candidates, labels, assigned, baseline)
     inside = assigned >= 0
     target = np.where(inside, labels[np.maximum(assigned, 0)], baseline)
     changed = inside & (target != baseline)
     blocks = dict(zip(codes[changed], target[changed], strict=True))
-    notes = (*candidates.warnings, *label_notes)
+    notes = (*candidates.warnings, *placement_notes, *label_notes)
     scenario = Scenario(data.name, name, notes=notes).with_blocks(blocks)
     return BestFit(scenario, candidates, list(codes[~inside]), int(inside.sum()))

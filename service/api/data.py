@@ -156,8 +156,8 @@ def split() -> Response:
     data = with_status(_vintage(), "sa", params.sa_status())
     result = splits(
         data,
-        params.area_layer("by", "utla"),
-        params.area_layer("across", "icb"),
+        params.area_layer("by", "utla", params.SPLIT_EXTRA),
+        params.area_layer("across", "icb", params.SPLIT_EXTRA),
         params.text("area"),
     )
     return jsonify(

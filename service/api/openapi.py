@@ -26,8 +26,11 @@ STR = {"type": "string"}
 VINTAGE = _param("vintage", "query", STR, "vintage name (default: the newest built)")
 AREA_LAYER = {"type": "string", "enum": list(AREA_LAYERS)}
 FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
-BY = _param("by", "query", {**AREA_LAYER, "default": "utla"}, "layer whose units are split")
-ACROSS = _param("across", "query", {**AREA_LAYER, "default": "icb"}, "layer split across")
+SPLIT_LAYER = {"type": "string", "enum": [*AREA_LAYERS, "pcn"]}
+BY = _param("by", "query", {**SPLIT_LAYER, "default": "utla"},
+            "layer whose units are split; pcn: PCNs by apportioned population")
+ACROSS = _param("across", "query", {**SPLIT_LAYER, "default": "icb"},
+                "layer split across; pcn: PCNs by apportioned population")
 AREA = _param("area", "query", STR, "one unit of `by`: a code, a name or a unique part of one")
 SA_STATUS = _param("sa_status", "query", {"type": "string", "enum": ["all", "established"],
                                           "default": "all"},

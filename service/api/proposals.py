@@ -12,6 +12,7 @@ from geodata.propose.rules import ProposalRules, SolverSettings
 from geodata.scenarios import Scenario
 from geodata.scenarios.evaluate import evaluate
 from geodata.scenarios.report import evaluation_data
+from geodata.validation import check_name
 
 from ..auth import identity, requires
 from ..context import services
@@ -60,8 +61,8 @@ def create_proposal() -> tuple[Response, int]:
     rules = ProposalRules.from_dict(body.get("rules") or {})
     settings = _settings(body.get("solver"))
     name = body.get("name")
-    if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > 200):
-        raise bad_request("name must be text of 1 to 200 characters")
+    if name is not None:
+        name = check_name(name, "name")  # the one name check (geodata.validation)
     save = body.get("save", True)
     if not isinstance(save, bool):
         raise bad_request("save must be true or false")

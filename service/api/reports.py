@@ -60,8 +60,8 @@ def splits_report(ext: str) -> Response:
     data = with_status(services().vintage(params.text("vintage")), "sa", params.sa_status())
     result = splits(
         data,
-        params.area_layer("by", "utla"),
-        params.area_layer("across", "icb"),
+        params.area_layer("by", "utla", params.SPLIT_EXTRA),
+        params.area_layer("across", "icb", params.SPLIT_EXTRA),
         params.text("area"),
     )
     below = params.number("suppress", 0, 1_000_000)

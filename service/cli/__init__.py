@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from geodata import cli as core
+from geodata.errors import BoundaryLabError, UsageError
 
 from ..roles import ROLES
 
@@ -52,8 +53,7 @@ def cmd_tokens(args: argparse.Namespace) -> int:
             )
     elif args.action == "revoke":
         if not db.revoke_token(args.id, actor):
-            print(f"boundary-lab tokens: no live token with id {args.id}", file=sys.stderr)
-            return core.EXIT_USAGE
+            raise UsageError(f"no live token with id {args.id} (see: boundary-lab tokens list)")
         print(f"revoked token {args.id}", file=sys.stderr)
     return 0
 
@@ -71,17 +71,21 @@ def make_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--data", help="data folder of the store (BOUNDARY_LAB_DATA, ./data)")
+    core.data_option(serve)
     serve.set_defaults(run=cmd_serve)
 
-    tokens = sub.add_parser("tokens", help="API tokens: create, list, revoke")
-    tokens.add_argument("--data", help="data folder (its SQLite database, unless DATABASE_URL)")
+    tokens = sub.add_parser("tokens", help="API tokens: create, list, revoke",
+                            epilog="the database: DATABASE_URL, else the SQLite file in the "
+                            "data folder")  # fmt: skip
+    core.data_option(tokens)  # before the action, or after it: the same option
     actions = tokens.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="create a token; prints the secret once")
-    create.add_argument("--role", choices=ROLES, required=True)
+    core.data_option(create)
+    create.add_argument("--role", choices=ROLES, required=True, help=f"one of {', '.join(ROLES)}")
     create.add_argument("--name", required=True, help="whose token it is")
-    actions.add_parser("list", help="list tokens (never their secrets)")
+    core.data_option(actions.add_parser("list", help="list tokens (never their secrets)"))
     revoke = actions.add_parser("revoke", help="revoke a token by id")
+    core.data_option(revoke)
     revoke.add_argument("id", type=int)
     tokens.set_defaults(run=cmd_tokens)
 
@@ -94,6 +98,15 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Every command refuses a mistyped ``BOUNDARY_LAB_*`` setting, as ``serve`` does: a
+    typo must not silently leave a default in force."""
+    from ..settings import check_environment
+
+    try:
+        check_environment()
+    except BoundaryLabError as exc:
+        print(f"boundary-lab: {exc}", file=sys.stderr)
+        return core.EXIT_USAGE
     return core.run(make_parser(), argv)
 
 

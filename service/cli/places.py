@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from geodata.errors import BoundaryLabError
+from geodata import cli as core
+from geodata.errors import BoundaryLabError, UsageError
 
 
 def _load(args: argparse.Namespace, ref: str) -> tuple[Any, Any]:
@@ -24,15 +25,15 @@ def _load(args: argparse.Namespace, ref: str) -> tuple[Any, Any]:
         sets = builtin_sets(data)
         key = ref.removeprefix("builtin-")
         if key not in sets:
-            raise BoundaryLabError(f"no built-in set {ref!r}; valid: "
+            raise UsageError(f"no built-in set {ref!r}; valid: "
                                    + ", ".join("builtin-" + k for k in sets))  # fmt: skip
         return sets[key], data
     if not ref.isdigit():
-        raise BoundaryLabError(f"{ref!r} is not a place set id or builtin-…")
+        raise UsageError(f"{ref!r} is not a place set id or builtin-…")
     try:
         record = database(args).get_place_set(int(ref))
     except LookupError as exc:
-        raise BoundaryLabError(str(exc)) from None
+        raise UsageError(f"{exc} (see: boundary-lab places list)") from None
     place_set = PlaceSet.from_dict(record.spec)
     return place_set, store.load(place_set.vintage)
 
@@ -106,14 +107,14 @@ def cmd_delete(args: argparse.Namespace) -> int:
     from .common import database
 
     if not database(args).delete_place_set(args.id, f"cli:{getpass.getuser()}"):
-        raise BoundaryLabError(f"no place set with id {args.id}")
+        raise UsageError(f"no place set with id {args.id} (see: boundary-lab places list)")
     print(f"deleted place set {args.id}", file=sys.stderr)
     return 0
 
 
 def add_commands(sub: Any) -> None:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data", help="data folder (BOUNDARY_LAB_DATA, ./data)")
+    core.data_option(common)
     common.add_argument("--vintage", help="vintage for built-in sets (default: newest)")
     places = sub.add_parser("places", help="place sets: built-in and your own")
     actions = places.add_subparsers(dest="action", required=True)

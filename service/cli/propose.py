@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from geodata import cli as core
-from geodata.errors import BoundaryLabError
+from geodata.errors import UsageError
 
 
 def rules_from_args(args: argparse.Namespace) -> Any:
@@ -56,13 +56,13 @@ def cmd_propose(args: argparse.Namespace) -> int:
         base = builtin_base(data, args.base)
     elif args.base is not None:
         if not args.base.isdigit():
-            raise BoundaryLabError(
+            raise UsageError(
                 f"--base {args.base!r}: give a saved scenario id or a built-in scenario (builtin-…)"
             )
         try:
             base = Scenario.from_stored(db.get_scenario(int(args.base)).spec)
         except LookupError as exc:
-            raise BoundaryLabError(str(exc)) from None
+            raise UsageError(f"{exc} (see: boundary-lab scenario list)") from None
         data = services.scenario_data(base)
     try:
         proposal = propose(
@@ -147,7 +147,7 @@ def add_commands(sub: Any) -> None:
         "that meets the rules, solved exactly (HiGHS). Saves an ordinary scenario named "
         "after its rules, with the rules and solver settings in its notes.",
     )
-    p.add_argument("--data", help="data folder (BOUNDARY_LAB_DATA, ./data)")
+    core.data_option(p)
     p.add_argument("--vintage", help="vintage (default: the newest built)")
     p.add_argument(
         "--base",

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from geodata import cli as core
-from geodata.errors import BoundaryLabError
+from geodata.errors import BoundaryLabError, UsageError
 
 
 def _services(args: argparse.Namespace) -> Any:
@@ -50,12 +50,16 @@ def _load(args: argparse.Namespace, ident: str) -> Any:
         data = store.load(args.vintage)
         return get_builtin(data, ident).scenario, data
     if not ident.isdigit():
-        raise BoundaryLabError(f"{ident!r} is not a scenario id (see: boundary-lab scenario list)")
+        raise UsageError(f"{ident!r} is not a scenario id (see: boundary-lab scenario list)")
     try:
         record = db.get_scenario(int(ident))
     except LookupError as exc:
-        raise BoundaryLabError(str(exc)) from None
+        raise UsageError(f"{exc} (see: boundary-lab scenario list)") from None
     scenario = Scenario.from_stored(record.spec)
+    if args.vintage and args.vintage != scenario.vintage:
+        raise UsageError(f"scenario {ident} is on vintage {scenario.vintage}, not "
+                         f"{args.vintage}; leave out --vintage (a saved scenario keeps "
+                         "its own)")  # fmt: skip
     return scenario, _scenario_data(args, scenario)
 
 
@@ -114,8 +118,8 @@ def cmd_create(args: argparse.Namespace) -> int:
     try:
         record = db.save_scenario(scenario.as_dict(), source, f"cli:{getpass.getuser()}",
                                   args.parent, upload)  # fmt: skip
-    except LookupError as exc:
-        raise BoundaryLabError(str(exc)) from None
+    except LookupError as exc:  # no such --parent
+        raise UsageError(str(exc)) from None
     print(f"saved scenario {record.id} ({record.name!r}, version {record.version}, vintage "
           f"{record.vintage}): {moved:,} LSOAs move", file=sys.stderr)  # fmt: skip
     print(record.id)
@@ -126,10 +130,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     from geodata.scenarios.builtin import builtin_scenarios
 
     store, db = _services(args)
-    for name in store.built():
+    names = [store.check_vintage(args.vintage)] if args.vintage else store.built()
+    for name in names:
         for builtin in builtin_scenarios(store.load(name)).values():
             print(f"{builtin.ref}  {name:6} built-in {builtin.scenario.name}")
     for r in db.list_scenarios():
+        if args.vintage and r.vintage != args.vintage:
+            continue
         print(f"{r.id:5}  v{r.version:<3} {r.vintage:6} {r.source:7} {r.name}  "
               f"({r.author}, {r.created_at:%Y-%m-%d %H:%M})")  # fmt: skip
     return 0
@@ -191,12 +198,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if len(las):
         print()
         print(output.to_table(las, ["code", "name", "icbs_before", "icbs_after", "change"]))
-    print()
-    for rule in evaluation.rules:
-        offenders = ", ".join(o.get("name", o.get("code", "")) for o in rule.offenders[:8])
-        more = f" (+{len(rule.offenders) - 8} more)" if len(rule.offenders) > 8 else ""
-        print(f"[{'pass' if rule.passed else 'FAIL'}] {rule.description}"
-              + (f": {offenders}{more}" if offenders else ""))  # fmt: skip
+    types = evaluation.typology_changes
+    if len(types):
+        print("\nTypology changes:")
+        print(output.to_table(types, ["code", "name", "type_before", "type_after",
+                                      "main_icb_name_after", "main_share_after"]))  # fmt: skip
+    print("\nDesign rules, compared with the base:")
+    for outcome in evaluation.outcomes:
+        print(f"[{outcome.status}] {outcome.description}")
+        for label, offenders in (("newly failing", outcome.new),
+                                 ("already failing in the base", outcome.existing),
+                                 ("fixed", outcome.fixed)):  # fmt: skip
+            if offenders:
+                names = ", ".join(output.short_name(str(o.get("name", o.get("code", ""))))
+                                  for o in offenders[:8])  # fmt: skip
+                more = f" (+{len(offenders) - 8} more)" if len(offenders) > 8 else ""
+                print(f"    {label}: {names}{more}")
     print()
     for line in evaluation.provenance.lines():
         print(line)
@@ -250,8 +267,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Any) -> None:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data", help="data folder (BOUNDARY_LAB_DATA, ./data)")
-    common.add_argument("--vintage", help="vintage (default: the newest built)")
+    core.data_option(common)
+    common.add_argument("--vintage", help="vintage (default: the newest built; a saved "
+                        "scenario keeps its own, and list shows only this vintage's)")  # fmt: skip
     rules = argparse.ArgumentParser(add_help=False)
     rules.add_argument("--min-icb-population", type=float, default=1_000_000)
     rules.add_argument("--max-icb-population", type=float)

@@ -42,8 +42,11 @@ def index() -> str:
             "counts": {layer: len(data.names[layer]) for layer in data.area_layers},
             "split_count": len(split_councils(data, "utla")),
             "has_pcns": has_pcn_layer(data),
-            "review_vintages": [store.load(name) for name in reversed(store.built())
-                                if "sa" in store.load(name).layers],
+            "review_vintages": [
+                store.load(name)
+                for name in reversed(store.built())
+                if "sa" in store.load(name).layers
+            ],
             "vintage_names": set(store.built()),
         }
     return render_template("index.html", **context)
@@ -88,9 +91,9 @@ def report_list(data: VintageData) -> list[tuple[str, str, list[tuple[str, str]]
     """(title, what it shows, [(format, address)]) of every report of a vintage."""
     v = data.name
 
-    def formats(path: str, query: str = "", kinds: tuple[str, ...] = ("xlsx", "csv")) -> list[
-        tuple[str, str]
-    ]:
+    def formats(
+        path: str, query: str = "", kinds: tuple[str, ...] = ("xlsx", "csv")
+    ) -> list[tuple[str, str]]:
         extra = f"&{query}" if query else ""
         return [(kind.upper(), f"/api/v1/reports/{path}.{kind}?vintage={v}{extra}")
                 for kind in kinds]  # fmt: skip

@@ -19,7 +19,7 @@ from flask import (
     Response,
     current_app,
     redirect,
-    render_template_string,
+    render_template,
     request,
     url_for,
 )
@@ -198,9 +198,8 @@ def find() -> BaseResponse | tuple[str, int]:
     links = [(url_for("maps.area", code=code, **_query(data)), name, code, layer)
              for layer, code, name in matches[:50]]  # fmt: skip
     status = 200 if matches else 404
-    page = render_template_string(
-        MATCHES, query=query, links=links, total=len(matches), home=url_for("web.index")
-    )
+    page = render_template("find.html", query=query, links=links, total=len(matches),
+                           home=url_for("web.index"))  # fmt: skip
     return page, status
 
 
@@ -286,42 +285,12 @@ def _page(data: VintageData, key: tuple[str, ...], build: Callable[[MapOptions],
     return response
 
 
-MATCHES = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Find an area · Boundary Lab</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;
-line-height:1.5}</style></head><body>
-<h1>Find an area</h1>
-{% if links %}
-<p>{{ total }} areas match “{{ query }}”{% if total > links|length %}; the first
-{{ links|length }} are listed{% endif %}:</p>
-<ul>{% for url, name, code, layer in links %}
-<li><a href="{{ url }}">{{ name }}</a> ({{ code }}, {{ layer|upper }})</li>{% endfor %}</ul>
-{% else %}
-<p>Nothing matches “{{ query }}”. Try part of a council, ICB or sub-ICB location name, or a
-code such as E10000012.</p>
-{% endif %}
-<p><a href="{{ home }}">Back to all maps</a></p>
-</body></html>"""
-
-ERROR_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ status }} · Boundary Lab</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;
-line-height:1.5}</style></head><body>
-<h1>{{ heading }}</h1><p>{{ message }}</p><p><a href="{{ home }}">Back to all maps</a></p>
-</body></html>"""
-
-
 def _error_page(status: int, message: str) -> tuple[str, int]:
     headings = {400: "Check the address", 401: "Sign in needed", 403: "Not allowed"}
     heading = headings.get(status, "Not found" if status == 404 else "Something went wrong")
     home = url_for("web.index")
-    page = render_template_string(
-        ERROR_PAGE, status=status, heading=heading, message=message, home=home
-    )
+    page = render_template("error.html", status=status, heading=heading, message=message,
+                           home=home)  # fmt: skip
     return page, status
 
 

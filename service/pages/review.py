@@ -17,28 +17,19 @@ from .. import params
 from ..auth import check_access
 from ..context import services
 from ..errors import bad_request
+from .chrome import chrome_context
 from .maps import _error_page
 
 review = Blueprint("review", __name__, url_prefix="/review")
-
-STYLE = """<style>body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;
-padding:0 1rem;line-height:1.45}table{border-collapse:collapse;margin:.5rem 0 1.5rem}
-td,th{border-bottom:1px solid #ddd;padding:.2rem .6rem;text-align:left;vertical-align:top}
-.num{text-align:right}.warn{color:#a50026;font-weight:600}footer{margin-top:3rem;
-font-size:.85rem;color:#555}</style>"""
 
 TABLE = """{% macro table(rows, columns) %}<table><tr>{% for c in columns %}<th>{{ c }}</th>
 {% endfor %}</tr>{% for r in rows %}<tr>{% for c in columns %}<td{% if r[c] is number %}
  class="num"{% endif %}>{{ fmt(r[c]) }}</td>{% endfor %}</tr>{% endfor %}</table>{% endmacro %}"""
 
 COMPARE = (
-    """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Vintage {{ a }} to {{ b }} · Boundary Lab</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
-"""
-    + STYLE
+    """{% extends "layout.html" %}{% block title %}Vintage {{ a }} to {{ b }}{% endblock %}"""
     + TABLE
-    + """</head><body>
+    + """{% block body %}
 <h1>ICBs: vintage {{ a }} to {{ b }}</h1>
 <p><a href="{{ map_url }}">On a map</a> · <a href="{{ xlsx_url }}">XLSX workbook</a> ·
 <a href="{{ home }}">All maps and reports</a></p>
@@ -57,17 +48,13 @@ COMPARE = (
 <h2>Typology before and after (councils whose type or main ICB changed)</h2>
 {{ table(typology, ["code", "name", "type_a", "main_icb_name_a", "type_b", "main_icb_name_b"]) }}
 <h2>About</h2><dl>{% for label, text in about %}<dt>{{ label }}</dt><dd>{{ text }}</dd>
-{% endfor %}</dl><footer>{{ attribution }}</footer></body></html>"""
+{% endfor %}</dl>{% endblock %}"""
 )
 
 MERGERS = (
-    """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>{{ name }} · Boundary Lab</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
-"""
-    + STYLE
+    """{% extends "layout.html" %}{% block title %}{{ name }}{% endblock %}"""
     + TABLE
-    + """</head><body>
+    + """{% block body %}
 <h1>{{ name }}</h1><p>{{ description }}</p>
 <p>Vintage {{ vintage }}: ICBs {{ summary.before.icbs }} → {{ summary.after.icbs }};
 smallest {{ fmt(summary.before.min) }} → {{ fmt(summary.after.min) }} people; largest
@@ -86,7 +73,7 @@ smallest {{ fmt(summary.before.min) }} → {{ fmt(summary.after.min) }} people; 
 <h2>Councils that became split or unsplit</h2>
 {{ table(utlas, ["code", "name", "icbs_before", "icbs_after", "change"]) }}
 <h2>About</h2><dl>{% for label, text in about %}<dt>{{ label }}</dt><dd>{{ text }}</dd>
-{% endfor %}</dl><footer>{{ attribution }}</footer></body></html>"""
+{% endfor %}</dl>{% endblock %}"""
 )
 
 
@@ -112,8 +99,11 @@ def _render(template: str, **context: Any) -> str:
 
     env = current_app.jinja_env.overlay()
     env.filters["short"] = short_name
+    # The site's header and navigation: a template rendered outside Flask's own
+    # render_template does not get the context processors' values by itself.
     return env.from_string(template).render(fmt=_fmt, home=url_for("web.index"),
-                                            attribution=ATTRIBUTION, **context)  # fmt: skip
+                                            attribution=ATTRIBUTION, chrome=chrome_context(),
+                                            **context)  # fmt: skip
 
 
 @review.get("/vintages")

@@ -93,3 +93,24 @@ def test_the_largest_allowed_place_set_is_checked_quickly(real_app: Flask,
     # Every LSOA is in exactly one place: no gaps within the set's ICBs, no overlaps.
     assert body["gaps"]["lsoas"] == 0 and body["overlaps"] == []
     assert sum(p["lsoas"] for p in body["places"]) == 32_844
+
+
+def test_a_saved_scenario_with_every_lsoa_its_own_icb_fails_fast_on_every_visit(
+    real_app: Flask, real_store: Store
+) -> None:
+    """Saved before the cap (an old spec: unknown names made new ICBs), such a scenario's
+    map page passed the 30 s timeout on every anonymous visit. Now each visit is a quick
+    400: resolving stops at the 61st new ICB, before any per-ICB work."""
+    lsoas = _lsoas(real_store)
+    spec = {"vintage": "2022", "name": "old", "moves": [],
+            "blocks": [[code, f"ICB of {code}"] for code in lsoas]}  # fmt: skip
+    record = real_app.extensions["boundary_lab"].db.save_scenario(spec, "blocks", "old-author")
+    client = real_app.test_client()
+    for _ in range(3):
+        started = time.perf_counter()
+        for url in (f"/maps/scenario/{record.id}", f"/api/v1/scenarios/{record.id}/evaluation",
+                    f"/api/v1/scenarios/{record.id}/report.xlsx"):  # fmt: skip
+            response = client.get(url)
+            assert response.status_code == 400, (url, response.status_code)
+            assert "at most 60 new ICBs" in response.get_data(as_text=True)
+        assert time.perf_counter() - started < 10

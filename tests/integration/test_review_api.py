@@ -72,8 +72,11 @@ def test_alignment_reports(client) -> None:  # noqa: ANN001
     about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True)}
     assert "established only" in about["Strategic authorities"]
     assert "reconstructed" in about["Note"]
+    # The CSV is the table alone; what it is comes in its .txt companion.
     csv = client.get("/api/v1/reports/alignment.csv").data.decode("utf-8-sig")
-    assert csv.startswith("# Title: ICBs and strategic authorities") and "E54000057" in csv
+    assert csv.startswith("Code,Name,Class") and "E54000057" in csv
+    about_text = client.get("/api/v1/reports/alignment.txt").data.decode("utf-8")
+    assert "ICBs and strategic authorities" in about_text and "reconstructed" in about_text
     bad = client.get("/api/v1/alignment?sa_status=maybe")
     assert bad.status_code == 400 and "sa_status" in bad.get_json()["error"]["message"]
     assert client.get("/api/v1/alignment?vintage=2022").status_code == 400

@@ -67,16 +67,24 @@ def tiny_client(tiny_app: Flask) -> FlaskClient:
 
 
 @pytest.fixture(scope="session")
-def live_server(real_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on the real store, served on a free local port; yields its base URL."""
+def live(
+    real_store: Store, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Flask, str]]:
+    """The app on the real store, served on a free local port: (app, base URL)."""
     app = make_app(real_store.root, tmp_path_factory.mktemp("live_db"))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
     app.extensions["boundary_lab"].db.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live: tuple[Flask, str]) -> str:
+    """The live app's base URL."""
+    return live[1]
 
 
 @pytest.fixture(scope="session")
@@ -157,3 +165,4 @@ def open_map(browser: Any, live_server: str) -> Iterator[Callable[..., MapVisit]
     yield visit
     for page in pages:
         page.close()
+    browser.clear_cookies()  # a vintage chosen in one test must not carry into the next

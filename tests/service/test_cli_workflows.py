@@ -11,8 +11,9 @@
       |   [100]  |   [200]  |   [300]  |   [400]  |   [500]  |   population
       +----------+----------+----------+----------+----------+
 
-Exit codes: 0 done; 1 refused input (one line on stderr); 2 usage (argparse, or an unknown
-name such as a vintage).
+Exit codes (one rule for every command): 0 done; 2 the request was wrong (argparse, an
+unknown or ambiguous name, no such id, an option that does not apply); 1 the work failed
+(one line on stderr either way).
 """
 
 from __future__ import annotations
@@ -140,14 +141,24 @@ def test_evaluate_as_a_table_and_as_json(run: Run) -> None:
     assert "Moved: 1 LSOAs, 300 people; UTLA-ICB links 4 -> 3" in table.out
     assert "ICBs: 2 -> 2; smallest 300 -> 600; largest 1,200 -> 900" in table.out
     assert "became unsplit" in table.out
-    assert "[pass] every upper-tier LA lies within one ICB" in table.out
-    assert "[FAIL] every ICB has at least 1,000,000 people: ICB 1, ICB 2" in table.out
+    # rules read against the base: County 1 was split before (fixed now); both ICBs were
+    # under a million before and still are (not the redraw's doing)
+    assert ("[fixed] every upper-tier LA lies within one ICB\n"
+            "    fixed: County 1") in table.out  # fmt: skip
+    assert ("[already failing in the base] every ICB has at least 1,000,000 people\n"
+            "    already failing in the base: ICB 1, ICB 2") in table.out  # fmt: skip
+    # County 1's type changes (split, type 4 -> one ICB); the typology table says so
+    assert "Typology changes:" in table.out and "County 1" in table.out.split("Typology")[1]
     assert "Open Government Licence" in table.out
     lenient = run("scenario", "evaluate", "1", "--min-icb-population", "500")
-    assert "[pass] every ICB has at least 500 people" in lenient.out
+    assert "[fixed] every ICB has at least 500 people\n    fixed: ICB 1" in lenient.out
     bounded = run("scenario", "evaluate", "1", "--min-icb-population", "0",
                   "--max-icb-population", "800")  # fmt: skip
-    assert "[FAIL] every ICB has at least 0 and at most 800 people: ICB 2" in bounded.out
+    assert ("[already failing in the base] every ICB has at least 0 and at most 800 people\n"
+            "    already failing in the base: ICB 2") in bounded.out  # fmt: skip
+    # a saved scenario keeps its vintage: another --vintage is refused, not ignored
+    other = run("scenario", "evaluate", "1", "--vintage", "2022")
+    assert other.code == 2 and "leave out --vintage" in other.err
 
     body = json.loads(run("scenario", "evaluate", "1", "--format", "json").out)
     assert body["summary"]["after"] == {"icbs": 2, "min": 600, "max": 900, "ratio_max_min": 1.5}
@@ -164,8 +175,10 @@ def test_compare(run: Run) -> None:
     assert result.code == 0
     assert result.out.splitlines()[0] == "A vs B: 3 LSOAs and 600 people assigned differently"
     rows = {line[:34].strip(): line[34:].split() for line in result.out.splitlines()[3:]}
-    assert rows["ICB icbs"] == ["2", "1", "-1.0"]
-    assert rows["split UTLAs"] == ["0", "0", "0.0"]
+    assert rows["ICB icbs"] == ["2", "1", "-1"]  # whole numbers, not -1.0
+    assert rows["split UTLAs"] == ["0", "0", "0"]
+    # A: ICBs of 600 and 900 (1.5); B: one ICB of 1,500 (1): printed as 1.500 and 1
+    assert rows["ICB ratio_max_min"] == ["1.500", "1", "-0.500"]
     against = run("scenario", "compare", "baseline", "1")
     assert against.out.startswith("baseline vs A: 1 LSOAs and 300 people assigned differently")
 
@@ -235,9 +248,9 @@ def test_usage_errors_exit_2(run: Run, argv: list[str], fragment: str) -> None:
          "boundary-lab scenario: moves[1]: ltla E07000002 is moved twice"),
         (["create", "--name", "x", "--vintage", "2031"], 2,
          "boundary-lab scenario: unknown vintage '2031'"),
-        (["evaluate", "first"], 1, "boundary-lab scenario: 'first' is not a scenario id"),
-        (["evaluate", "42"], 1, "boundary-lab scenario: no scenario with id 42"),
-        (["compare", "baseline", "42"], 1, "boundary-lab scenario: no scenario with id 42"),
+        (["evaluate", "first"], 2, "boundary-lab scenario: 'first' is not a scenario id"),
+        (["evaluate", "42"], 2, "boundary-lab scenario: no scenario with id 42"),
+        (["compare", "baseline", "42"], 2, "boundary-lab scenario: no scenario with id 42"),
         (["export", "baseline", "--what", "xlsx"], 1,
          "boundary-lab scenario: an XLSX report needs --output FILE.xlsx"),
     ],
@@ -268,7 +281,7 @@ def test_a_bad_blocks_csv_is_refused(run: Run, tmp_path: Path, text: str, messag
 
 def test_an_unknown_parent_is_refused_in_one_line(run: Run) -> None:
     result = run("scenario", "create", "--name", "x", "--parent", "42")
-    assert result.code == 1
+    assert result.code == 2  # no such id: the request was wrong
     assert one_line(result.err) == (
         "boundary-lab scenario: no scenario 42 to make a new version of")
 
@@ -331,8 +344,9 @@ def test_places_create_list_show_check_delete(run: Run, tmp_path: Path) -> None:
     assert deleted.code == 0 and one_line(deleted.err) == "deleted place set 1"
     for ref in ("1", "2"):  # every version of the family
         gone = run("places", "show", ref)
-        assert gone.code == 1
-        assert one_line(gone.err) == f"boundary-lab places: no place set with id {ref}"
+        assert gone.code == 2  # no such id
+        assert one_line(gone.err) == (f"boundary-lab places: no place set with id {ref} "
+                                      "(see: boundary-lab places list)")  # fmt: skip
     assert len(run("places", "list").out.splitlines()) == 2
 
 
@@ -364,10 +378,11 @@ def test_places_bad_references(run: Run, tmp_path: Path) -> None:
     missing = run("places", "create", str(tmp_path / "missing.json"))
     assert missing.code == 1 and "missing.json" in one_line(missing.err)
     unknown = run("places", "check", "builtin-pcn")
-    assert unknown.code == 1
+    assert unknown.code == 2
     assert one_line(unknown.err) == ("boundary-lab places: no built-in set 'builtin-pcn'; valid: "
                                      "builtin-sicbl, builtin-utla-in-icb")  # fmt: skip
-    assert run("places", "show", "mine").code == 1
-    assert one_line(run("places", "delete", "42").err) == (
-        "boundary-lab places: no place set with id 42")
+    assert run("places", "show", "mine").code == 2
+    gone = run("places", "delete", "42")
+    assert gone.code == 2 and one_line(gone.err) == (
+        "boundary-lab places: no place set with id 42 (see: boundary-lab places list)")
     assert run("places", "delete", "mine").code == 2  # argparse: an id is a number

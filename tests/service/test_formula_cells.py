@@ -17,7 +17,7 @@ from service_fixtures import make_token
 from geodata.output import to_csv
 from geodata.provenance import Provenance
 from geodata.reports import frame_csv_bytes, frame_xlsx_bytes
-from geodata.spreadsheet import comment_lines, neutralise
+from geodata.spreadsheet import neutralise
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EVIL = ['=HYPERLINK("http://x","y")', "+1+cmd", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
@@ -59,11 +59,6 @@ def test_neutralise_follows_the_owasp_rule() -> None:
     for safe in ("Mid and South Essex ICB", "E54000026", "a=b", " =1", "", "'=1"):
         assert neutralise(safe) == safe
     assert neutralise(-3) == -3 and neutralise(1.5) == 1.5 and neutralise(None) is None
-    lines = comment_lines([("Scenario", 'a,=1+1,"@x", -2'), ("Description", "one\n=two")])
-    assert_csv_safe(lines)
-    assert all(line.startswith("# ") for line in lines.splitlines())
-    parsed = pd.read_csv(io.StringIO(lines + "a,b\n1,2\n"), comment="#")
-    assert parsed.to_dict("list") == {"a": [1], "b": [2]}
 
 
 def test_every_scenario_download_is_safe(app: Flask) -> None:
@@ -84,7 +79,10 @@ def test_every_scenario_download_is_safe(app: Flask) -> None:
             assert any("'+New ICB" in cell or "new_icb:+New ICB" in cell
                        for row in rows for cell in row), path  # fmt: skip
     report = client.get(f"/api/v1/scenarios/{sid}/report.csv").data.decode("utf-8-sig")
-    assert f"# Scenario: {name}" in report  # the name is still there, as a comment
+    assert not report.startswith("#")  # the table alone; what it is comes beside it
+    companion = client.get(f"/api/v1/scenarios/{sid}/report.txt").data.decode()
+    assert f"Scenario: {name}" in companion  # plain text, never opened as a sheet
+    assert "\nNEW-1,'+New ICB," in report  # the new ICB's name, neutralised
     sheets = assert_xlsx_safe(client.get(f"/api/v1/scenarios/{sid}/report.xlsx").data)
     about = dict(row[:2] for row in sheets["About"])
     assert about["Scenario"] == "'" + name  # text, never a live formula
@@ -114,3 +112,13 @@ def test_report_downloads_are_safe(app: Flask, kind: str) -> None:
         response = client.get(f"/api/v1/reports/{kind}.{ext}?vintage=tiny")
         assert response.status_code == 200
         (assert_csv_safe if ext == "csv" else assert_xlsx_safe)(response.data)
+
+
+def test_xlsx_survives_names_saved_before_validation() -> None:
+    """A control character or lone surrogate in a name broke that scenario's XLSX for
+    good; names are validated now, and what is already saved is written with U+FFFD."""
+    names = pd.Series(["bell\x07", "half \udc80 pair", "=ok"], dtype=object)
+    frame = pd.DataFrame({"name": names, "population": [1, 2, 3]})
+    provenance = Provenance("tiny", "t", "b", "p", "m", "a")
+    sheets = assert_xlsx_safe(frame_xlsx_bytes("title\x1b", "Sheet", frame, provenance))
+    assert [row[0] for row in sheets["Sheet"][1:]] == ["bell\ufffd", "half \ufffd pair", "'=ok"]

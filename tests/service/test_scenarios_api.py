@@ -368,8 +368,11 @@ def test_report_xlsx(client: FlaskClient, analyst: dict[str, str]) -> None:
     shares = column("UTLAs", "Share in main ICB before")
     assert [c.value for c in shares] == [1.0, 1.0, 0.5]
     assert all(c.number_format == "0.0%" for c in shares)
-    assert [c.value for c in column("Moves", "population")] == [300]
-    assert [c.value for c in column("Rules", "passed")] == [True, False, True]
+    assert [c.value for c in column("Moves", "People")] == [300]
+    assert [c.value for c in column("Rules", "Passed?")] == [True, False, True]
+    # County 1 was split before (fixed); the ICBs were under a million before too
+    assert [c.value for c in column("Rules", "Compared with the base")] == [
+        "fixed", "already failing in the base", "passes"]
     about = {row[0].value: row[1].value for row in book["About"].iter_rows()}
     assert about["Scenario"] == "Together" and about["Vintage"] == "tiny"
     assert "Open Government Licence" in about["Attribution"]

@@ -121,3 +121,44 @@ def test_source_mismatches_and_best_fit(layer) -> None:  # noqa: ANN001
     flagged = reports.source_mismatches(layer)
     assert list(flagged["pcn_code"]) == ["U00004", "U00005", "U00006"]
     assert reports.best_fit(layer)["E01000002"] == "U00003"
+
+
+def test_registrations_covering_part_of_england_are_used_only_there(
+    tiny_pcn: TinyPcn, tmp_path: Path
+) -> None:
+    """The fault: a file covering one ICB assigned millions of out-of-area residents to its
+    PCNs. Here the file lists only the western sub-ICB location's practices (A00001,
+    A00002, C00001), a few of whose patients live in the east (E..04, E..08): those
+    eastern LSOAs must keep the estimate, with a warning that says where the file covers."""
+    def row(practice: str, lsoa: str, patients: int) -> list[object]:
+        return ["GP_PRAC_PAT_LSOA", "01Feb2022", practice, f"PRACTICE {practice}", lsoa,
+                "ALL", patients]  # fmt: skip
+
+    rows = [row("A00001", "E01000001", 300), row("A00002", "E01000005", 90),
+            row("C00001", "E01000002", 250), row("A00002", "E01000006", 80),
+            row("A00001", "E01000004", 3), row("A00002", "E01000008", 2)]  # fmt: skip
+    path = write_csv(tmp_path / "gp-reg-pat-prac-lsoa-all.csv", REGISTRATIONS_HEADER, rows)
+    said: list[str] = []
+    layer = build_pcn_layer(tiny_pcn.data, tiny_pcn.source, registrations=path,
+                            progress=said.append)  # fmt: skip
+    basis = layer.shares.drop_duplicates("lsoa_code").set_index("lsoa_code")["basis"]
+    west = ["E01000001", "E01000002", "E01000005", "E01000006"]
+    east = ["E01000003", "E01000004", "E01000007", "E01000008"]
+    assert {basis[c] for c in west} == {"registrations"}
+    assert {basis[c] for c in east} == {"gravity_within_sicbl"}
+    # The estimate for the east is the one made without any registrations file.
+    plain = build_pcn_layer(tiny_pcn.data, tiny_pcn.source)
+    estimate = plain.shares.set_index(["lsoa_code", "pcn_code"])["share"]
+    shares = layer.shares.set_index(["lsoa_code", "pcn_code"])["share"]
+    for code in ("E01000004", "E01000008"):
+        assert "U00001" not in shares[code].index or shares[code].get("U00001", 0) == \
+            estimate[code].get("U00001", 0)  # fmt: skip
+        assert set(shares[code].index) == set(estimate[code].index)
+    warning = next(line for line in said if line.startswith("warning: "))
+    assert "covers 1 of 2 sub-ICB locations" in warning
+    assert "Sub-ICB West (E38000001)" in warning and "Tiny ICB" in warning
+    assert "the other 4 LSOAs (500 people) are estimated" in warning
+    counts = layer.meta["registration_counts"]
+    assert counts["sicbls_covered"] == ["E38000001"]
+    assert counts["lsoas_registrations_not_used"] == 2
+    assert counts["warning"] == warning.removeprefix("warning: ")

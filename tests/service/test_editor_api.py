@@ -171,4 +171,4 @@ def test_editor_page(app: Flask, client: FlaskClient) -> None:
                                ("/edit?base=1999", 400, "unknown vintage")):  # fmt: skip
         answer = client.get(path)
         assert answer.status_code == status and answer.mimetype == "text/html"
-        assert says in answer.get_data(as_text=True)
+        assert says in answer.get_data(as_text=True).casefold()

@@ -228,6 +228,7 @@ def document() -> dict[str, Any]:
     }  # fmt: skip
     paths.update(_scenario_paths())
     paths.update(_place_paths())
+    paths.update(_editor_paths())
     paths.update(_pcn_paths())
     from .proposals import proposal_paths
 
@@ -340,6 +341,13 @@ def _scenario_paths() -> dict[str, Any]:
                                       "content": {"application/json": {"schema": ERROR}}}},
             },
         },
+        "/scenarios/evaluate": {"post": {
+            "summary": "Evaluate moves without saving them (the editor's live panel; viewer): "
+            "the evaluation, and each rule's outcome against the base as rule_outcomes",
+            "parameters": RULES,
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": SCENARIO_BODY}}},
+            "responses": {**_ok("the evaluation"), **_errors(400, 401, 403, 404, 413)}}},
         "/scenarios/{scenario_id}": _get("A scenario with its versions", [SCENARIO_ID],
                                          _ok("the scenario"), 401, 403, 404),
         "/scenarios/{scenario_id}/evaluation": _get(
@@ -373,6 +381,24 @@ def _scenario_paths() -> dict[str, Any]:
             [_param("a", "query", STR, "scenario id or 'baseline'", True),
              _param("b", "query", STR, "scenario id or 'baseline'", True), VINTAGE, *RULES],
             _ok("the comparison"), 400, 401, 403, 404),
+    }  # fmt: skip
+
+
+def _editor_paths() -> dict[str, Any]:
+    return {
+        "/editor/units": _get(
+            "Every LSOA's population and unit indexes in each layer, for the editor page",
+            [VINTAGE, _param("scenario", "query", STR, "a scenario id to open on")],
+            _ok("columns"), 400, 401, 403, 404),
+        "/editor/outlines/{layer}": _get(
+            "A layer's outlines nationally (100 m), with an inside point per feature",
+            [_param("layer", "path", {"type": "string", "enum": ["ltla", "sicbl", "pcn", "icb"]},
+                    "layer"), VINTAGE],
+            _ok("FeatureCollection"), 401, 403, 404),
+        "/editor/lsoas": _get(
+            "LSOA outlines of up to 40 districts",
+            [_param("ltla", "query", STR, "district codes, comma-separated", True), VINTAGE],
+            _ok("FeatureCollection"), 400, 401, 403, 404),
     }  # fmt: skip
 
 

@@ -14,13 +14,14 @@ from geodata.scenarios import Scenario, resolve
 from geodata.scenarios.compare import compare, export_blocks, read_blocks_csv
 from geodata.scenarios.evaluate import evaluate
 from geodata.scenarios.geopackage import scenario_geopackage_bytes
+from geodata.scenarios.outcomes import classify
 from geodata.scenarios.report import (
     evaluation_about_bytes,
     evaluation_csv,
     evaluation_data,
     evaluation_xlsx,
 )
-from geodata.scenarios.rules import RuleSet
+from geodata.scenarios.rules import RuleResult, RuleSet
 from geodata.scenarios.shapes import icb_shapes
 from geodata.scenarios.statutory import statutory_csv, statutory_description
 from geodata.scenarios.upload import best_fit, read_candidates
@@ -37,6 +38,9 @@ from .cache import cached_json
 from .reports import attachment, check_format
 
 UPLOAD_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
+#: Most changes (moves and block assignments) an unsaved evaluation takes: more than
+#: England has LSOAs, so any redraw fits, while the work per request stays bounded.
+MAX_EVALUATE_CHANGES = 40_000
 
 
 def _record(scenario_id: int) -> ScenarioRecord:
@@ -201,6 +205,37 @@ def scenario_evaluation(scenario_id: int) -> Response:
     # reused after a delete cannot pick up another scenario's answer.
     return cached_json(data, ("evaluation", scenario_id, scenario, rules), lambda: {
         "id": scenario_id, **evaluation_data(evaluate(data, scenario, rules))})  # fmt: skip
+
+
+@api.post("/scenarios/evaluate")
+def evaluate_unsaved() -> Response:
+    """Evaluate moves and block assignments without saving them (the editor's live
+    panel): the same parsing and resolution as a save, read-only, so a viewer may ask.
+    Each rule's outcome against the base comes alongside: what the changes broke, fixed,
+    or found already failing."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise bad_request('send JSON {"vintage", "moves": [{"unit_layer", "code", "to_icb"}], '
+                          '"blocks": [[lsoa, icb]]}')  # fmt: skip
+    size = sum(len(body[k]) for k in ("moves", "blocks") if isinstance(body.get(k), list))
+    if size > MAX_EVALUATE_CHANGES:
+        raise bad_request(f"{size:,} moves and blocks; at most {MAX_EVALUATE_CHANGES:,} in one "
+                          "evaluation (move whole districts rather than their LSOAs)")  # fmt: skip
+    scenario, _ = _from_json({"name": "unsaved edits", **body})
+    data = services().scenario_data(scenario)
+    rules = rule_set()
+    evaluation = evaluate(data, scenario, rules)
+    outcomes = classify(_baseline_rules(data, rules), evaluation.rules)
+    return jsonify({**evaluation_data(evaluation),
+                    "rule_outcomes": [o.as_dict() for o in outcomes]})  # fmt: skip
+
+
+def _baseline_rules(data: Any, rules: RuleSet) -> list[RuleResult]:
+    """The vintage's own rule results under ``rules`` (cached per rule set)."""
+    cache = data.cache.setdefault("baseline_rules", {})
+    if rules not in cache:
+        cache[rules] = evaluate(data, Scenario(data.name, "baseline"), rules).rules
+    return cache[rules]
 
 
 @api.get("/scenarios/<int:scenario_id>/report.<ext>")

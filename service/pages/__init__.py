@@ -9,12 +9,14 @@ from flask import Flask
 
 
 def register_pages(app: Flask) -> None:
+    from .editor import editor
     from .index import web
     from .places import place_pages
     from .review import review
     from .scenarios import scenario_pages
 
     app.register_blueprint(web)
+    app.register_blueprint(editor)
     app.register_blueprint(scenario_pages)
     app.register_blueprint(place_pages)
     app.register_blueprint(review)

@@ -39,10 +39,16 @@ def test_chelmsford_lookup_and_essex_area(real_client) -> None:  # noqa: ANN001
 def test_essex_xlsx_report(real_client, tmp_path: Path) -> None:  # noqa: ANN001
     response = real_client.get("/api/v1/reports/splits.xlsx?area=E10000012&vintage=2022")
     assert "splits_utla_by_icb_E10000012_2022.xlsx" in response.headers["Content-Disposition"]
-    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Summary", "Splits", "About"]
+    summary = book["Summary"]
+    assert summary.cell(row=2, column=2).value == "Essex"
+    assert summary.cell(row=2, column=4).value == 3  # split three ways
+    sheet = book["Splits"]
     shares = [row[5].value for row in sheet.iter_rows(min_row=2) if row[5].value is not None]
     assert [round(s, 2) for s in shares] == [0.56, 0.23, 0.21]
     assert "%" in sheet.cell(row=2, column=6).number_format
+    assert [row[7].value for row in sheet.iter_rows(min_row=2, max_row=4)] == ["yes"] * 3
 
 
 def test_icb_outlines_geojson(real_client, real_store: Store) -> None:  # noqa: ANN001

@@ -30,7 +30,7 @@ def test_scenario_map_shows_baseline_scenario_and_moved_lsoas(real_app: Flask) -
                        json={"name": "Essex in one ICB", "vintage": "2022",
                              "moves": ESSEX_MOVES})  # fmt: skip
     page = client.get(f"/maps/scenario/{made.get_json()['id']}").get_data(as_text=True)
-    for layer in ("Baseline ICBs", "Scenario ICBs", "Moved LSOAs"):
+    for layer in ("ICB borders before", "ICB borders after", "ICBs after (filled)", "Moved LSOAs"):
         assert layer in page
     assert "372 LSOAs move" in page
     assert "Office for National Statistics" in page and "vintage 2022" in page

@@ -47,7 +47,8 @@ def test_area_by_code_name_or_unique_part(tiny_data: VintageData) -> None:
     assert tiny_data.find_area("utla", "E06000001") == "E06000001"
     assert tiny_data.find_area("utla", "county 1") == "E10000001"
     assert tiny_data.find_area("utla", "Count") == "E10000001"
-    with pytest.raises(UnknownNameError, match=r"ambiguous utla area 'Unitary': it matches 2: Unitary 1 \(E06000001\), Unitary 2"):
+    ambiguous = r"ambiguous utla area 'Unitary': it matches 2: Unitary 1 \(E06000001\), Unitary 2"
+    with pytest.raises(UnknownNameError, match=ambiguous):
         tiny_data.find_area("utla", "Unitary")
     with pytest.raises(UnknownNameError, match="valid: County 1, Unitary 1, Unitary 2"):
         tiny_data.find_area("utla", "Atlantis")

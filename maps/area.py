@@ -32,7 +32,7 @@ LISTED = 8
 def area_map(area: AreaOverlaps, provenance: Provenance, options: MapOptions) -> folium.Map:
     """``area``: the unit and its overlaps, each frame in order of people in the area."""
     unit = area.outline.iloc[0]
-    title = text.name(unit["name"])
+    title = text.plain(unit["name"])
     fmap = new_map(title, area.outline, provenance, options)
     order = [layer for layer in AREA_LAYERS if layer in area.overlaps]
     breakdown = breakdown_layer(area.layer)

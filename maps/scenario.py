@@ -63,7 +63,7 @@ def scenario_map(
     body = (f"<p>{len(moved):,} LSOAs move, coloured by the ICB they join:</p>{legend}"
             f"<p>{BASELINE_STYLE.legend_swatch()} baseline ICBs<br>"
             f"{SCENARIO_STYLE.legend_swatch()} scenario ICBs</p>")  # fmt: skip
-    return finish(fmap, layers, panel(text.name(name), provenance, body, options))
+    return finish(fmap, layers, panel(name, provenance, body, options))
 
 
 def _labelled(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

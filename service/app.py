@@ -12,6 +12,7 @@ from geodata.store import Store
 from .context import Services
 from .db import Database, default_url
 from .errors import register_error_handlers
+from .security import register_security_headers
 from .settings import load_settings
 
 
@@ -34,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["boundary_lab"] = Services(store=store, db=database)
 
     register_error_handlers(app)
+    register_security_headers(app)
     from .api import api
     from .pages import register_pages
 

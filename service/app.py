@@ -10,15 +10,17 @@ from flask import Flask
 from geodata.store import Store
 
 from .context import Services
-from .db import Database, default_url
+from .db import Database, DatabaseUnavailable, default_url
 from .errors import register_error_handlers
+from .health import load_vintages
 from .security import register_security_headers
 from .settings import load_settings
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Settings from defaults, the environment, then ``config``; loads every built vintage
-    once (read-only, shared by all requests) and migrates the database."""
+    once (read-only, shared by all requests; a broken one is disabled, the rest served) and
+    readies the database if it answers (else on first use: the app always starts)."""
     settings = load_settings(config)
     app = Flask("service")
     app.config.from_mapping(settings)
@@ -29,10 +31,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
     store = Store(app.config["DATA_DIR"])
-    for name in store.built():
-        store.load(name)
-    database = Database(app.config["DATABASE_URL"] or default_url(app.config["DATA_DIR"]))
-    app.extensions["boundary_lab"] = Services(store=store, db=database)
+    disabled = load_vintages(store)
+    database = Database(
+        app.config["DATABASE_URL"] or default_url(app.config["DATA_DIR"]),
+        auto_migrate=app.config["AUTO_MIGRATE"],
+        connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
+        statement_timeout=app.config["DB_STATEMENT_TIMEOUT"],
+    )
+    try:  # now if it answers; a worker never fails to start because it does not
+        database.ready()
+    except DatabaseUnavailable as exc:
+        app.logger.warning("%s; will retry on each request that needs it", exc)
+    app.extensions["boundary_lab"] = Services(store=store, db=database, disabled=disabled)
 
     register_error_handlers(app)
     register_security_headers(app)

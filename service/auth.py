@@ -23,6 +23,10 @@ class Identity:
     token_id: int | None = None
 
     @property
+    def is_admin(self) -> bool:
+        return self.role is not None and at_least(self.role, "admin")
+
+    @property
     def actor(self) -> str:
         return f"token:{self.token_id}:{self.name}" if self.token_id else self.name
 

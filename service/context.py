@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
@@ -13,6 +13,7 @@ from geodata.scenarios import Scenario
 from geodata.store import Store, VintageData
 
 from .db import Database
+from .errors import ApiError
 
 BUILTIN_PREFIX = "builtin-"
 
@@ -21,9 +22,26 @@ BUILTIN_PREFIX = "builtin-"
 class Services:
     store: Store
     db: Database
+    #: Built vintages that failed their start-up check: name -> reason (see health.py).
+    disabled: dict[str, str] = field(default_factory=dict)
+
+    def usable(self) -> list[str]:
+        """The built vintages that are served, oldest first."""
+        return [name for name in self.store.built() if name not in self.disabled]
+
+    def default_vintage(self) -> str:
+        """The newest usable vintage."""
+        usable = self.usable()
+        return usable[-1] if usable else self.store.default_vintage()
 
     def vintage(self, name: str | None) -> VintageData:
-        return self.store.load(name or None)
+        name = name or self.default_vintage()
+        if name in self.disabled:
+            raise ApiError(503, "vintage_unavailable",
+                           f"vintage {name} is disabled: {self.disabled[name]}; rebuild it with "
+                           f"boundary-lab build --vintage {name}",
+                           {"vintage": name, "usable": self.usable()})  # fmt: skip
+        return self.store.load(name)
 
     def place_set(self, ref: str, data: VintageData) -> tuple[PlaceSet, dict[str, Any]]:
         """A place set by id, or ``builtin-sicbl`` / ``builtin-utla-in-icb`` of ``data``."""

@@ -31,6 +31,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3600:
+        raise ValueError(f"{text!r} is not a number of seconds from 0 to 3600")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -47,6 +54,28 @@ SETTINGS: tuple[Setting, ...] = (
         "DATABASE_URL",
         "",
         "SQLAlchemy URL of the database; default: SQLite file in the data folder",
+    ),
+    Setting(
+        "AUTO_MIGRATE",
+        "BOUNDARY_LAB_AUTO_MIGRATE",
+        True,
+        "bring the database schema up to date on first use (local use); in production "
+        "set false and run 'boundary-lab db upgrade' as a release step",
+        _bool,
+    ),
+    Setting(
+        "DB_CONNECT_TIMEOUT",
+        "BOUNDARY_LAB_DB_CONNECT_TIMEOUT",
+        5.0,
+        "seconds to wait for a database connection (PostgreSQL: at least 2)",
+        _seconds,
+    ),
+    Setting(
+        "DB_STATEMENT_TIMEOUT",
+        "BOUNDARY_LAB_DB_STATEMENT_TIMEOUT",
+        15.0,
+        "seconds a database statement may run (or wait for a lock) before it is stopped",
+        _seconds,
     ),
     Setting(
         "SECRET_KEY",

@@ -19,8 +19,7 @@ from geodata.store import VintageData
 from .. import params
 from ..auth import identity, requires
 from ..context import BUILTIN_PREFIX, services
-from ..errors import ApiError, bad_request, not_found
-from ..roles import at_least
+from ..errors import bad_request, not_found
 from . import api
 
 
@@ -65,14 +64,16 @@ def create_place_set() -> tuple[Response, int]:
             'false, "places": [{"name", "blocks": [{"layer", "code"}]}]}'
         )
     if not body.get("vintage"):
-        body = {**body, "vintage": services().store.default_vintage()}
+        body = {**body, "vintage": services().default_vintage()}
     place_set = PlaceSet.from_dict(body)
     resolve_places(services().vintage(place_set.vintage), place_set)  # refuse before saving
     parent = body.get("parent")
     if parent is not None and (isinstance(parent, bool) or not isinstance(parent, int)):
         raise bad_request("parent must be a place set id")
     try:
-        record = services().db.save_place_set(place_set.as_dict(), identity().actor, parent)
+        who = identity()
+        record = services().db.save_place_set(place_set.as_dict(), who.actor, parent,
+                                              admin=who.is_admin)  # fmt: skip
     except LookupError as exc:
         raise not_found(str(exc)) from None
     return jsonify({"id": record.id, "version": record.version, "family": record.family,
@@ -92,13 +93,7 @@ def delete_place_set(ref: str) -> Response:
         raise bad_request(f"only saved place sets can be deleted, by id; got {ref!r}")
     set_id = int(ref)
     who = identity()
-    only = None if who.role and at_least(who.role, "admin") else who.actor
-    try:
-        deleted = services().db.delete_place_set(set_id, who.actor, only_author=only)
-    except PermissionError as exc:
-        raise ApiError(
-            403, "forbidden", f"{exc}; analysts delete their own sets", {"required": "admin"}
-        ) from None
+    deleted = services().db.delete_place_set(set_id, who.actor, admin=who.is_admin)
     if not deleted:
         raise not_found(f"no place set with id {set_id}")
     return jsonify({"deleted": set_id})

@@ -58,7 +58,7 @@ def _form_text(name: str, default: str = "") -> str:
 
 def _from_json(body: dict[str, Any]) -> tuple[Scenario, str]:
     if not body.get("vintage"):
-        body = {**body, "vintage": services().store.default_vintage()}
+        body = {**body, "vintage": services().default_vintage()}
     scenario = Scenario.from_dict(body)
     return scenario, "moves" if not scenario.blocks else "blocks"
 
@@ -74,7 +74,7 @@ def scenario_from_upload() -> tuple[Scenario, str, Upload | None, dict[str, Any]
         raise bad_request(f"the file name is {len(file.filename)} characters; at most 300")
     content = file.read()
     name = _form_text("name") or file.filename
-    vintage = _form_text("vintage") or services().store.default_vintage()
+    vintage = _form_text("vintage") or services().default_vintage()
     data = services().vintage(vintage)
     filename = file.filename.lower()
     if filename.endswith(".csv"):
@@ -135,8 +135,9 @@ def save_scenario(
     data = services().scenario_data(scenario)
     assignment = resolve(data, scenario)
     try:
-        record = services().db.save_scenario(scenario.as_dict(), source, identity().actor,
-                                             parent, upload)  # fmt: skip
+        who = identity()
+        record = services().db.save_scenario(scenario.as_dict(), source, who.actor, parent,
+                                             upload, admin=who.is_admin)  # fmt: skip
     except LookupError as exc:
         raise not_found(str(exc)) from None
     return record, int((assignment.icb != data.table["icb_code"].to_numpy()).sum())

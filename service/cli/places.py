@@ -94,7 +94,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     place_set = PlaceSet.from_dict(raw)
     resolve_places(Store(args.data).load(place_set.vintage), place_set)
     record = database(args).save_place_set(place_set.as_dict(), f"cli:{getpass.getuser()}",
-                                           args.parent)  # fmt: skip
+                                           args.parent, admin=True)  # fmt: skip
     print(
         f"saved place set {record.id} ({record.name!r}, version {record.version})", file=sys.stderr
     )
@@ -105,7 +105,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     from .common import database
 
-    if not database(args).delete_place_set(args.id, f"cli:{getpass.getuser()}"):
+    if not database(args).delete_place_set(args.id, f"cli:{getpass.getuser()}", admin=True):
         raise BoundaryLabError(f"no place set with id {args.id}")
     print(f"deleted place set {args.id}", file=sys.stderr)
     return 0

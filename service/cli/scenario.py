@@ -107,7 +107,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     moved = int((assignment.icb != data.table["icb_code"].to_numpy()).sum())
     try:
         record = db.save_scenario(scenario.as_dict(), source, f"cli:{getpass.getuser()}",
-                                  args.parent, upload)  # fmt: skip
+                                  args.parent, upload, admin=True)  # fmt: skip
     except LookupError as exc:
         raise BoundaryLabError(str(exc)) from None
     print(f"saved scenario {record.id} ({record.name!r}, version {record.version}, vintage "

@@ -93,7 +93,7 @@ which councils become split or unsplit, and how big every ICB becomes.</p>
 @web.get("/")
 def index() -> str:
     store = services().store
-    vintages = [store.load(name) for name in reversed(store.built())]
+    vintages = [store.load(name) for name in reversed(services().usable())]
     areas = _search_suggestions(vintages[0]) if vintages else []
     return render_template_string(INDEX, vintages=vintages, areas=areas, attribution=ATTRIBUTION)
 

@@ -13,6 +13,8 @@ from .context import Services
 from .db import Database, DatabaseUnavailable, default_url
 from .errors import register_error_handlers
 from .health import load_vintages
+from .jsonbody import BoundedJSONProvider
+from .params import IdConverter
 from .security import register_security_headers
 from .settings import load_settings
 
@@ -23,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     readies the database if it answers (else on first use: the app always starts)."""
     settings = load_settings(config)
     app = Flask("service")
+    app.json = BoundedJSONProvider(app)
     app.config.from_mapping(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -44,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.logger.warning("%s; will retry on each request that needs it", exc)
     app.extensions["boundary_lab"] = Services(store=store, db=database, disabled=disabled)
 
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     register_error_handlers(app)
     register_security_headers(app)
     from .api import api

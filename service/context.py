@@ -12,7 +12,7 @@ from geodata.places import PlaceSet, builtin_sets, resolve_places, with_places
 from geodata.scenarios import Scenario
 from geodata.store import Store, VintageData
 
-from .db import Database
+from .db import Database, parse_id
 from .errors import ApiError
 
 BUILTIN_PREFIX = "builtin-"
@@ -51,10 +51,11 @@ class Services:
             if key not in sets:
                 raise UnknownNameError("place set", ref, [BUILTIN_PREFIX + k for k in sets])
             return sets[key], {"id": ref, "builtin": True}
-        if not ref.isdigit():
+        set_id = parse_id(ref)
+        if set_id is None:
             raise UnknownNameError("place set", ref, [], hint="an id, or builtin-…")
         try:
-            return self.saved_place_set(int(ref))
+            return self.saved_place_set(set_id)
         except LookupError as exc:
             raise UnknownNameError("place set", ref, [], hint=str(exc)) from None
 

@@ -126,6 +126,23 @@ TOKEN_PREFIX = "bl_"
 MAX_ID = 2**31 - 1
 
 
+def parse_id(text: object) -> int | None:
+    """A record id from text (or an int): ASCII digits naming 1 to MAX_ID, else None.
+    ('²'.isdigit() is true, and 2**63 overflows SQLite: neither may reach a query.)"""
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)
+    if not isinstance(text, str) or not 0 < len(text) <= 10 or not text.isascii():
+        return None
+    if not text.isdigit():
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
+def id_help(what: str) -> str:
+    return f"{what} must be an id: a whole number from 1 to {MAX_ID}"
+
+
 class DatabaseUnavailable(Exception):
     """The database cannot be used now (down, timed out, schema not upgraded): a 503."""
 
@@ -226,6 +243,8 @@ def _family_version(
     immutable: a change is always a new version."""
     if parent_id is None:
         return secrets.token_hex(8), 1
+    if not 0 < parent_id <= MAX_ID:
+        raise LookupError(f"no {what} {parent_id} to make a new version of")
     query = table.select().where(table.c.id == parent_id)
     if "deleted_at" in table.c:
         query = query.where(table.c.deleted_at.is_(None))
@@ -506,6 +525,8 @@ class Database:
 
     def revoke_token(self, token_id: int, by: str) -> bool:
         """Revoke a live token; False when there is none with that id."""
+        if not 0 < token_id <= MAX_ID:
+            return False
         with self._begin() as conn:
             done = conn.execute(
                 api_tokens.update()
@@ -594,6 +615,8 @@ class Database:
         return self.get_scenario(int(scenario_id))
 
     def get_scenario(self, scenario_id: int) -> ScenarioRecord:
+        if not 0 < scenario_id <= MAX_ID:
+            raise LookupError(f"no scenario with id {scenario_id}")
         with self._connect() as conn:
             row = conn.execute(scenarios.select().where(scenarios.c.id == scenario_id)).first()
         if row is None:
@@ -652,6 +675,8 @@ class Database:
         return self.get_place_set(int(new_id))
 
     def get_place_set(self, set_id: int) -> PlaceSetRecord:
+        if not 0 < set_id <= MAX_ID:
+            raise LookupError(f"no place set with id {set_id}")
         with self._connect() as conn:
             row = conn.execute(place_sets.select().where(place_sets.c.id == set_id)).first()
         if row is None or row.deleted_at is not None:
@@ -667,6 +692,8 @@ class Database:
     def delete_place_set(self, set_id: int, by: str, admin: bool = False) -> bool:
         """Mark every version of the set's family deleted; only the family's author (the
         author of its first version) or an admin may (NotAllowedError)."""
+        if not 0 < set_id <= MAX_ID:
+            return False
         with self._begin() as conn:
             row = conn.execute(place_sets.select().where(place_sets.c.id == set_id,
                                                          place_sets.c.deleted_at.is_(None))

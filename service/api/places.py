@@ -19,6 +19,7 @@ from geodata.store import VintageData
 from .. import params
 from ..auth import identity, requires
 from ..context import BUILTIN_PREFIX, services
+from ..db import MAX_ID, id_help, parse_id
 from ..errors import bad_request, not_found
 from . import api
 
@@ -33,10 +34,11 @@ def resolve_ref(ref: str) -> tuple[PlaceSet, VintageData, dict[str, Any]]:
         except UnknownNameError as exc:  # a path that names nothing: 404
             raise not_found(str(exc), valid=exc.valid) from None
         return place_set, data, meta
-    if not ref.isdigit():
-        raise not_found(f"{ref!r} is not a place set id or a built-in set")
+    set_id = parse_id(ref)
+    if set_id is None:
+        raise not_found(f"{ref!r} is not a place set id (1 to {MAX_ID}) or a built-in set")
     try:
-        place_set, meta = svc.saved_place_set(int(ref))
+        place_set, meta = svc.saved_place_set(set_id)
     except LookupError as exc:
         raise not_found(str(exc)) from None
     return place_set, svc.vintage(place_set.vintage), meta
@@ -68,8 +70,8 @@ def create_place_set() -> tuple[Response, int]:
     place_set = PlaceSet.from_dict(body)
     resolve_places(services().vintage(place_set.vintage), place_set)  # refuse before saving
     parent = body.get("parent")
-    if parent is not None and (isinstance(parent, bool) or not isinstance(parent, int)):
-        raise bad_request("parent must be a place set id")
+    if parent is not None and (not isinstance(parent, int) or parse_id(parent) is None):
+        raise bad_request(f"{id_help('parent')} (a place set), got {parent!r}")
     try:
         who = identity()
         record = services().db.save_place_set(place_set.as_dict(), who.actor, parent,
@@ -89,9 +91,10 @@ def get_place_set(ref: str) -> Response:
 @api.delete("/places/sets/<ref>")
 @requires("analyst")
 def delete_place_set(ref: str) -> Response:
-    if not ref.isdigit():
-        raise bad_request(f"only saved place sets can be deleted, by id; got {ref!r}")
-    set_id = int(ref)
+    set_id = parse_id(ref)
+    if set_id is None:
+        raise bad_request(f"only saved place sets can be deleted, by id; {id_help('it')}, "
+                          f"got {ref!r}")  # fmt: skip
     who = identity()
     deleted = services().db.delete_place_set(set_id, who.actor, admin=who.is_admin)
     if not deleted:

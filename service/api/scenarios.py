@@ -22,7 +22,7 @@ from geodata.scenarios.upload import best_fit, read_candidates
 from .. import params
 from ..auth import identity, requires
 from ..context import services
-from ..db import ScenarioRecord, Upload
+from ..db import ScenarioRecord, Upload, id_help, parse_id
 from ..errors import bad_request, not_found
 from . import api
 from .reports import attachment, check_format
@@ -120,10 +120,14 @@ def create_scenario() -> tuple[Response, int]:
                 "multipart upload with a file"
             )
         scenario, source = _from_json(body)
-        parent = str(body.get("parent") or "")
-    if parent and not parent.isdigit():
-        raise bad_request(f"parent must be a scenario id, got {parent!r}")
-    record, moved = save_scenario(scenario, source, upload, int(parent) if parent else None)
+        if "notes" in body:
+            raise bad_request("notes are written by the service (e.g. an upload's warnings); "
+                              "put your own text in description")  # fmt: skip
+        parent = body.get("parent") or ""
+    parent_id = parse_id(parent)
+    if parent and parent_id is None:
+        raise bad_request(f"{id_help('parent')} (a scenario), got {parent!r}")
+    record, moved = save_scenario(scenario, source, upload, parent_id)
     return jsonify({**_record_json(record), "lsoas_moved": moved, **extra}), 201
 
 
@@ -252,9 +256,10 @@ def _side(name: str) -> Scenario | None:
         raise bad_request(f"give {name}: a scenario id or 'baseline'", parameter=name)
     if value == "baseline":
         return None
-    if not value.isdigit():
-        raise bad_request(f"{name} must be a scenario id or 'baseline', got {value!r}")
-    return _scenario(_record(int(value)))
+    scenario_id = parse_id(value)
+    if scenario_id is None:
+        raise bad_request(f"{id_help(name)}, or 'baseline'; got {value!r}", parameter=name)
+    return _scenario(_record(scenario_id))
 
 
 @api.get("/scenarios/compare")

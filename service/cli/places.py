@@ -16,6 +16,7 @@ def _load(args: argparse.Namespace, ref: str) -> tuple[Any, Any]:
     from geodata.places import PlaceSet, builtin_sets
     from geodata.store import Store
 
+    from ..db import parse_id
     from .common import database
 
     store = Store(args.data)
@@ -27,10 +28,11 @@ def _load(args: argparse.Namespace, ref: str) -> tuple[Any, Any]:
             raise BoundaryLabError(f"no built-in set {ref!r}; valid: "
                                    + ", ".join("builtin-" + k for k in sets))  # fmt: skip
         return sets[key], data
-    if not ref.isdigit():
+    set_id = parse_id(ref)
+    if set_id is None:
         raise BoundaryLabError(f"{ref!r} is not a place set id or builtin-…")
     try:
-        record = database(args).get_place_set(int(ref))
+        record = database(args).get_place_set(set_id)
     except LookupError as exc:
         raise BoundaryLabError(str(exc)) from None
     place_set = PlaceSet.from_dict(record.spec)

@@ -40,14 +40,17 @@ def _load(args: argparse.Namespace, ident: str) -> Any:
     """A saved scenario by id, or the baseline of --vintage for 'baseline'."""
     from geodata.scenarios import Scenario
 
+    from ..db import parse_id
+
     store, db = _services(args)
     if ident == "baseline":
         data = store.load(args.vintage)
         return Scenario(data.name, "baseline"), data
-    if not ident.isdigit():
+    scenario_id = parse_id(ident)
+    if scenario_id is None:
         raise BoundaryLabError(f"{ident!r} is not a scenario id (see: boundary-lab scenario list)")
     try:
-        record = db.get_scenario(int(ident))
+        record = db.get_scenario(scenario_id)
     except LookupError as exc:
         raise BoundaryLabError(str(exc)) from None
     scenario = Scenario.from_dict(record.spec)

@@ -11,10 +11,14 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import BoundaryLabError, UnknownNameError
 from .layers import AREA_LAYERS
 from .output import FORMATS
+
+if TYPE_CHECKING:
+    from .store import VintageData
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -97,13 +101,24 @@ def _build_pcn(data, source: Path, args: argparse.Namespace) -> None:  # noqa: A
               f"({layer.meta['pcns_with_notes']} with notes), method {layer.method}")  # fmt: skip
 
 
+def _with_sa_status(data: VintageData, args: argparse.Namespace) -> tuple[VintageData, list[str]]:
+    """The vintage with the strategic authorities ``--sa-status`` keeps, and a footer line."""
+    from .unit_status import status_line, with_status
+
+    if "sa" not in data.layers:
+        return data, []
+    return with_status(data, "sa", args.sa_status), [status_line(data, "sa", args.sa_status)]
+
+
 def cmd_splits(args: argparse.Namespace) -> int:
     from .splits import splits
 
     data = _store(args).load(args.vintage)
+    used = {args.by, args.across}
+    data, extra = _with_sa_status(data, args) if "sa" in used else (data, [])
     result = splits(data, args.by, args.across, args.area)
     columns = ["by_code", "by_name", "across_code", "across_name", "population", "share"]
-    _emit(result.frame, args.format, columns, result.provenance.lines())
+    _emit(result.frame, args.format, columns, result.provenance.lines() + extra)
     return 0
 
 
@@ -124,10 +139,65 @@ def cmd_typology(args: argparse.Namespace) -> int:
 
 
 def cmd_areas(args: argparse.Namespace) -> int:
+    from .layers import LAYERS, NONE_LABEL, code_column
+    from .provenance import Provenance
+
     data = _store(args).load(args.vintage)
     data.check_layer(args.layer)
-    units = data.units.loc[data.units["layer"] == args.layer, ["code", "name", "nhs_code"]]
-    _emit(units, args.format, ["code", "name", "nhs_code"], [f"Vintage: {data.name}"])
+    footer = [f"Vintage: {data.name}"]
+    if args.layer == "sa":
+        data, extra = _with_sa_status(data, args)
+        footer += extra
+    units = data.units.loc[data.units["layer"] == args.layer]
+    columns = ["code", "name", "nhs_code"]
+    columns += [c for c in ("type", "status_kind", "established") if units[c].notna().any()] \
+        if "status_kind" in units else []  # fmt: skip
+    none = data.table[code_column(args.layer)].isna().to_numpy()
+    if none.any():
+        people = int(data.table["population"].to_numpy()[none].sum())
+        footer.append(f"{NONE_LABEL}: {int(none.sum()):,} LSOAs ({people:,} people) are in no "
+                      f"{LAYERS[args.layer].label.lower()}")  # fmt: skip
+    note = Provenance.of(data.meta).note
+    footer += [f"Note: {note}"] if note else []
+    _emit(units[columns], args.format, columns, footer)
+    return 0
+
+
+def _write_file(path: str, body: bytes) -> None:
+    """A report file, written whole or not at all."""
+    from .files import atomic_write_bytes
+
+    atomic_write_bytes(Path(path), body)
+    _progress(f"wrote {path}")
+
+
+def cmd_alignment(args: argparse.Namespace) -> int:
+    from .alignment import alignment
+    from .alignment_report import alignment_csv, alignment_xlsx
+
+    data = _store(args).load(args.vintage)
+    result = alignment(data, args.sa_status, args.tolerance)
+    if args.output:
+        suffix = Path(args.output).suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise BoundaryLabError(f"--output must end in .csv or .xlsx, got {args.output!r}")
+        _write_file(args.output, alignment_xlsx(result) if suffix == ".xlsx"
+                    else alignment_csv(result))  # fmt: skip
+        return 0
+    footer = [result.status_line, *result.provenance.lines()]
+    footer.insert(0, "ICB classes: " + "; ".join(f"{c} {n}" for c, n in result.counts().items()))
+    if args.view == "authorities":
+        columns = ["code", "name", "type", "status", "population", "icbs", "main_icb_name",
+                   "main_share", "icb_parts"]  # fmt: skip
+        _emit(result.authorities, args.format, columns, footer)
+    elif args.view == "pairs":
+        columns = ["icb_code", "icb_name", "sa_code", "sa_name", "population", "share_of_icb",
+                   "share_of_sa"]  # fmt: skip
+        _emit(result.pairs, args.format, columns, footer)
+    else:
+        columns = ["code", "name", "class", "population", "authority_parts", "none_share",
+                   "cut_authorities"]  # fmt: skip
+        _emit(result.icbs, args.format, columns, footer)
     return 0
 
 
@@ -151,10 +221,27 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _share_below_half(text: str) -> float:
+    value = _fraction(text)
+    if value >= 0.5:
+        raise argparse.ArgumentTypeError(f"{text} must be below 0.5")
+    return value
+
+
 def _layer(text: str) -> str:
     if text not in AREA_LAYERS:
         raise argparse.ArgumentTypeError(f"unknown layer {text!r}; valid: {', '.join(AREA_LAYERS)}")
     return text
+
+
+def _sa_status_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sa-status",
+        choices=("all", "established"),
+        default="all",
+        help="strategic authorities: all (established and proposed, default) or established "
+        "only; the districts of those left out count as none",
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -186,6 +273,7 @@ def make_parser() -> argparse.ArgumentParser:
     sp.add_argument("--by", type=_layer, default="utla", help="layer split (default utla)")
     sp.add_argument("--across", type=_layer, default="icb", help="layer across (default icb)")
     sp.add_argument("--area", help="one unit of --by, by code or name (e.g. Essex, E10000012)")
+    _sa_status_option(sp)
     sp.set_defaults(run=cmd_splits)
 
     ty = sub.add_parser("typology", parents=[common, shown], help="coterminosity types 1-4")
@@ -213,10 +301,22 @@ def make_parser() -> argparse.ArgumentParser:
 
     ar = sub.add_parser("areas", parents=[common, shown], help="list the units of a layer")
     ar.add_argument("--layer", type=_layer, default="utla")
+    _sa_status_option(ar)
     ar.set_defaults(run=cmd_areas)
 
     vi = sub.add_parser("vintages", parents=[common], help="declared vintages and their state")
     vi.set_defaults(run=cmd_vintages)
+
+    al = sub.add_parser("alignment", parents=[common, shown],
+                        help="ICBs against strategic authorities: overlaps, classes")  # fmt: skip
+    al.add_argument("--view", choices=("icbs", "authorities", "pairs"), default="icbs",
+                    help="one row per ICB (default), per authority, or per overlap")  # fmt: skip
+    al.add_argument("--tolerance", type=_share_below_half, default=0.0,
+                    help="parts of an authority under this share of it are slivers, not "
+                    "cuts (default 0: every LSOA counts)")  # fmt: skip
+    al.add_argument("--output", help="write the report to a .csv or .xlsx file instead")
+    _sa_status_option(al)
+    al.set_defaults(run=cmd_alignment)
     return parser
 
 

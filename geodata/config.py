@@ -21,12 +21,31 @@ SHIPPED_VINTAGES = Path(__file__).parent / "vintages"
 VINTAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 
+#: Attribute names with a meaning the engine uses; any other declared attribute is kept
+#: as text. ``status`` text is read as "established [date]…" or "proposed…".
+STATUS_ATTRIBUTE = "status"
+RESERVED_UNIT_COLUMNS = ("layer", "code", "name", "nhs_code", "status_kind", "established")
+
+
 @dataclass(frozen=True)
 class LayerColumns:
     layer: str
     code: str
     name: str
     nhs_code: str | None = None
+    #: Rows whose ``column`` equals ``value`` are in no unit of this layer (null).
+    none_when: tuple[tuple[str, str], ...] = ()
+    #: A unit without a published code gets ``prefix`` + its name in capitals, words
+    #: joined by '-' (e.g. "SA-" + "Greater London Authority" -> SA-GREATER-LONDON-AUTHORITY).
+    code_from_name: str | None = None
+    #: (attribute, column): text kept on each unit, e.g. ("type", "SA_TYPE").
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    def columns(self) -> list[str]:
+        """Every column of the lookup this layer reads."""
+        wanted = [self.code, self.name] + ([self.nhs_code] if self.nhs_code else [])
+        wanted += [column for column, _ in self.none_when]
+        return wanted + [column for _, column in self.attributes]
 
 
 @dataclass(frozen=True)
@@ -51,6 +70,11 @@ class VintageConfig:
     population_source: str
     lookups: tuple[LookupSpec, ...]
     path: Path
+    #: Shown with every output of the vintage (CLI footer, API provenance, report About
+    #: sheets, map footers): e.g. that a lookup is a reconstruction, not the ONS file.
+    note: str = ""
+    #: The vintage commands use when none is named (if it is built); else the newest built.
+    default: bool = False
 
     @property
     def layers(self) -> tuple[str, ...]:
@@ -69,6 +93,26 @@ def _require(table: dict[str, Any], key: str, where: str, path: Path) -> Any:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{path}: {where}.{key} must be a non-empty string, got {value!r}")
     return value
+
+
+def _optional(table: dict[str, Any], key: str, where: str, path: Path) -> str | None:
+    if key not in table:
+        return None
+    return str(_require(table, key, where, path))
+
+
+def _pairs(table: dict[str, Any], key: str, where: str, path: Path) -> tuple[tuple[str, str], ...]:
+    """An inline table of strings (``{ type = "SA_TYPE" }``) as (key, value) pairs."""
+    raw = table.get(key, {})
+    if not isinstance(raw, dict) or not all(isinstance(v, str) and v for v in raw.values()):
+        raise ConfigError(f"{path}: {where}.{key} must be a table of non-empty strings")
+    pairs = tuple((str(k), v) for k, v in raw.items())
+    if key == "attributes":
+        clash = [k for k, _ in pairs if k in RESERVED_UNIT_COLUMNS]
+        if clash:
+            raise ConfigError(f"{path}: {where}.attributes may not be called "
+                              f"{', '.join(clash)} (the unit table's own columns)")  # fmt: skip
+    return pairs
 
 
 def _parse_lookup(raw: dict[str, Any], index: int, path: Path) -> LookupSpec:
@@ -93,6 +137,9 @@ def _parse_lookup(raw: dict[str, Any], index: int, path: Path) -> LookupSpec:
                 _require(cols, "code", f"{where}.layers.{layer}", path),
                 _require(cols, "name", f"{where}.layers.{layer}", path),
                 nhs if isinstance(nhs, str) and nhs else None,
+                none_when=_pairs(cols, "none_when", f"{where}.layers.{layer}", path),
+                code_from_name=_optional(cols, "code_from_name", f"{where}.layers.{layer}", path),
+                attributes=_pairs(cols, "attributes", f"{where}.layers.{layer}", path),
             )
         )
     return LookupSpec(
@@ -137,9 +184,18 @@ def parse_vintage(path: Path) -> VintageConfig:
         population_source=_require(population, "source", "[population]", path),
         lookups=lookups,
         path=path,
+        note=str(raw.get("note", "")).strip(),
+        default=_flag(raw, "default", path),
     )
     _check_lookup_order(config)
     return config
+
+
+def _flag(raw: dict[str, Any], key: str, path: Path) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{path}: {key} must be true or false, got {value!r}")
+    return value
 
 
 def _check_lookup_order(config: VintageConfig) -> None:

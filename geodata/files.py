@@ -36,3 +36,21 @@ def replace_folder(target: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def atomic_write_bytes(path: Path, body: bytes) -> None:
+    """Write ``body`` to a temporary file beside ``path``, then rename it over ``path``:
+    a reader never sees half a file, and a failure leaves nothing behind."""
+    from .errors import BoundaryLabError
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise BoundaryLabError(f"cannot write {path}: folder {folder} does not exist")
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", delete=False)
+    try:
+        with handle:
+            handle.write(body)
+        Path(handle.name).replace(path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise

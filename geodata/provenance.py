@@ -18,6 +18,15 @@ LSOA_METHOD = (
 )
 
 
+def _status_filter(meta: dict[str, Any]) -> str:
+    """The units a status filter left out say so in the method (see ``unit_status``)."""
+    filters = meta.get("status_filter") or {}
+    return "".join(
+        f" Only established units of layer {layer} count; the LSOAs of proposed ones are "
+        "counted as none." for layer, status in filters.items() if status == "established"
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Provenance:
     vintage: str
@@ -26,6 +35,9 @@ class Provenance:
     population_source: str
     method: str
     attribution: str = ATTRIBUTION
+    #: The vintage declaration's ``note`` (e.g. that its lookup is a reconstruction),
+    #: shown wherever the vintage is: its words come from the declaration, not from code.
+    note: str = ""
 
     @classmethod
     def of(cls, meta: dict[str, Any], method: str = LSOA_METHOD) -> Provenance:
@@ -34,7 +46,8 @@ class Provenance:
             title=meta.get("title", ""),
             boundaries=meta.get("boundaries", ""),
             population_source=meta["population_source"],
-            method=method,
+            method=method + _status_filter(meta),
+            note=meta.get("note") or "",
         )
 
     def as_dict(self) -> dict[str, str]:
@@ -46,5 +59,6 @@ class Provenance:
             f"Boundaries: {self.boundaries}",
             f"Population: {self.population_source}",
             f"Method: {self.method}",
+            *([f"Note: {self.note}"] if self.note else []),
             self.attribution,
         ]

@@ -10,7 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .errors import BoundaryLabError
-from .layers import code_column
+from .layers import NONE_LABEL, code_column
 from .provenance import Provenance
 from .store import VintageData
 
@@ -40,9 +40,21 @@ def _categorical(column: pd.Series) -> pd.Categorical:
     return values if isinstance(values, pd.Categorical) else pd.Categorical(column.to_numpy())
 
 
-def _lookup(categories: pd.Index, names: dict[str, str] | None) -> NDArray[np.object_]:
-    codes = np.asarray(categories, dtype=object)
-    return codes if names is None else np.array([names.get(c, "") for c in codes], dtype=object)
+def _slots(cat: pd.Categorical) -> tuple[NDArray[np.int64], NDArray[np.object_]]:
+    """Category number of each block and the code of each number. Blocks in no unit (a
+    nullable layer, like strategic authorities) get one more number, whose code is None."""
+    numbers = cat.codes.astype(np.int64)
+    codes = np.asarray(cat.categories, dtype=object)
+    if (numbers < 0).any():
+        numbers = np.where(numbers < 0, len(codes), numbers)
+        codes = np.concatenate([codes, np.array([None], dtype=object)])
+    return numbers, codes
+
+
+def _lookup(codes: NDArray[np.object_], names: dict[str, str] | None) -> NDArray[np.object_]:
+    if names is None:
+        return codes
+    return np.array([NONE_LABEL if c is None else names.get(c, "") for c in codes], dtype=object)
 
 
 def split_table(
@@ -53,15 +65,17 @@ def split_table(
 ) -> pd.DataFrame:
     """Population of every (by, across) pair, its share of the ``by`` unit, largest first;
     with ``names`` (by, across: code -> name), the ``by_name`` and ``across_name`` too.
+    Blocks in no unit of a nullable layer count under code None, named "none", so every
+    total still reconciles.
 
     A split is a two-way histogram of the blocks, so it is counted with ``np.bincount`` on
     the categorical codes rather than a general group-by: several times faster.
     """
-    by_cat = _categorical(table[code_column(by)])
-    across_cat = _categorical(table[code_column(across)])
-    n_across = len(across_cat.categories)
-    cell = by_cat.codes.astype(np.int64) * n_across + across_cat.codes
-    cells = len(by_cat.categories) * n_across
+    by_numbers, by_codes = _slots(_categorical(table[code_column(by)]))
+    across_numbers, across_codes = _slots(_categorical(table[code_column(across)]))
+    n_across = len(across_codes)
+    cell = by_numbers * n_across + across_numbers
+    cells = len(by_codes) * n_across
     population = table["population"].to_numpy()
     pair_population = np.bincount(cell, weights=population, minlength=cells)
     pairs = np.flatnonzero(np.bincount(cell, minlength=cells))  # pairs with any block
@@ -69,18 +83,19 @@ def split_table(
     pop = pair_population[pairs]
     if population.dtype.kind in "iu":
         pop = pop.round().astype(population.dtype)
-    totals = np.bincount(by_cat.codes, weights=population, minlength=len(by_cat.categories))
+    totals = np.bincount(by_numbers, weights=population, minlength=len(by_codes))
     by_total = totals[by_idx]
     share = np.divide(pop, by_total, out=np.zeros(len(pop)), where=by_total > 0)
-    # Categories are sorted codes, so index order is code order: by unit, then largest first.
+    # Categories are sorted codes, so index order is code order (with "none" last): by
+    # unit, then largest first.
     order = np.lexsort((across_idx, -pop, by_idx))
     by_idx, across_idx = by_idx[order], across_idx[order]
-    columns: dict[str, NDArray[Any]] = {"by_code": _lookup(by_cat.categories, None)[by_idx]}
+    columns: dict[str, NDArray[Any]] = {"by_code": by_codes[by_idx]}
     if names is not None:
-        columns["by_name"] = _lookup(by_cat.categories, names[0])[by_idx]
-    columns["across_code"] = _lookup(across_cat.categories, None)[across_idx]
+        columns["by_name"] = _lookup(by_codes, names[0])[by_idx]
+    columns["across_code"] = across_codes[across_idx]
     if names is not None:
-        columns["across_name"] = _lookup(across_cat.categories, names[1])[across_idx]
+        columns["across_name"] = _lookup(across_codes, names[1])[across_idx]
     columns |= {
         "population": pop[order],
         "share": share[order],

@@ -150,13 +150,24 @@ class Store:
         )
 
     def default_vintage(self) -> str:
-        """The newest built vintage (names sort by date)."""
+        """The newest built vintage whose declaration says ``default = true``; else the
+        newest built (names sort by date)."""
         built = self.built()
         if not built:
             raise StoreError(
                 f"no vintage is built in {self.root.resolve()}; run: boundary-lab build"
             )
-        return built[-1]
+        declared = [name for name in built if self._meta(name).get("default") is True]
+        return (declared or built)[-1]
+
+    def _meta(self, name: str) -> dict[str, Any]:
+        if name in self._loaded:
+            return self._loaded[name].meta
+        try:
+            meta = json.loads((self.root / name / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return meta if isinstance(meta, dict) else {}
 
     def load(self, name: str | None = None) -> VintageData:
         name = name or self.default_vintage()

@@ -68,7 +68,8 @@ def new_map(
 
 
 def source_note(provenance: Provenance) -> str:
-    return escape(f"Boundary Lab, vintage {provenance.vintage}. {provenance.attribution}")
+    note = f" {provenance.note}" if provenance.note else ""
+    return escape(f"Boundary Lab, vintage {provenance.vintage}.{note} {provenance.attribution}")
 
 
 def web_bounds(frame: gpd.GeoDataFrame) -> list[list[float]]:
@@ -128,6 +129,7 @@ def panel(title: str, provenance: Provenance, body: str, options: MapOptions) ->
         f"<h1>{escape(title)}</h1>"
         f'<p class="bl-sub">Vintage {escape(provenance.vintage)} · '
         f"{escape(provenance.population_source)}</p>"
-        f"{body}"
+        + (f'<p class="bl-sub bl-note">{escape(provenance.note)}</p>' if provenance.note else "")
+        + f"{body}"
         f'<p class="bl-sub"><a href="{escape(options.home_url)}">All maps and reports</a></p>'
     )

@@ -3,7 +3,7 @@ the source line and a handle for scripts (tests, benchmarks) to find the layers.
 
 from __future__ import annotations
 
-from branca.element import MacroElement
+from branca.element import Figure, MacroElement
 from folium.template import Template
 
 from .layer import RawElement
@@ -67,10 +67,12 @@ class Sidebar(MacroElement):
         self._name = "Sidebar"
         self.html = html
 
-    def render(self, **kwargs: object) -> None:
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]
         # Straight into the page: branca would compile the text as a Jinja template.
         panel = RawElement(f'<aside class="bl-panel">{self.html}</aside>')
-        self.get_root().html.add_child(panel, name=self.get_name())
+        root = self.get_root()
+        assert isinstance(root, Figure)
+        root.html.add_child(panel, name=self.get_name())
 
 
 class SourceNote(MacroElement):

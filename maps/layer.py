@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from branca.element import Element
+from branca.element import Element, Figure
 from folium.map import Layer
 
 
@@ -56,12 +56,15 @@ class GeoJsonLayer(Layer):
         self.palette = list(palette)
         self.tooltip = tooltip or {}
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca's own returns None
+        assert self._parent is not None, "add the layer to a map first"
         name, parent = self.get_name(), self._parent.get_name()
         script = self.script()
         if self.show:
             script += f"\n{name}.addTo({parent});"
-        self.get_root().script.add_child(RawElement(script), name=name)
+        root = self.get_root()
+        assert isinstance(root, Figure)
+        root.script.add_child(RawElement(script), name=name)
 
     def script(self) -> str:
         name = self.get_name()

@@ -142,7 +142,8 @@ def area_overlaps(data: VintageData, code: str) -> AreaOverlaps:
         if other == layer:
             continue
         part = split_table(table, layer, other)
-        part = part.loc[part["across_code"] != code]  # a unitary overlaps itself
+        # A unitary overlaps itself; blocks in no unit of a nullable layer have no outline.
+        part = part.loc[(part["across_code"] != code) & part["across_code"].notna()]
         if part.empty:
             continue
         units = outlines(data, other, LOCAL_TOLERANCE_M).set_index("code")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import colorsys
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,3 +91,33 @@ def neighbour_colours(frame: gpd.GeoDataFrame, palette: tuple[str, ...]) -> list
         free = [c for c in range(len(palette)) if c not in taken]
         chosen[i] = free[0] if free else i % len(palette)
     return [palette[c] for c in chosen]
+
+
+#: ICB fills: hues spread round the colour wheel, light enough that outlines and labels
+#: stay readable on top; two lightness steps separate near hues further.
+ICB_SATURATION, ICB_LIGHTNESS = 0.55, (0.66, 0.76)
+_GOLDEN = 0.618033988749895
+
+
+def icb_colour(code: str) -> str:
+    """One fill colour per ICB code, the same on every map, page and process.
+
+    Derived from the code alone, so a scenario's ICBs keep their colours from one
+    scenario to the next and the editor draws them as the maps do. ONS ICB codes
+    (``E54`` + serial) take the serial's place in the golden-ratio sequence, which spreads
+    consecutive serials evenly round the wheel; any other code (a scenario's new ICB)
+    takes its CRC-32 (not Python's salted ``hash``). Neighbours may share a hue now and
+    then: outlines and labels tell them apart, and stability matters more to a reader
+    comparing two maps.
+    """
+    serial = code[3:] if code.startswith("E54") else ""
+    number = int(serial) if serial.isdigit() else zlib.crc32(code.encode("utf-8"))
+    hue = (number * _GOLDEN) % 1.0
+    lightness = ICB_LIGHTNESS[number % 2]
+    red, green, blue = colorsys.hls_to_rgb(hue, lightness, ICB_SATURATION)
+    return "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in (red, green, blue)))
+
+
+def icb_colours(codes: Iterable[str]) -> dict[str, str]:
+    """``icb_colour`` for each code."""
+    return {code: icb_colour(code) for code in codes}

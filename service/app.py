@@ -25,10 +25,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     readies the database if it answers (else on first use: the app always starts)."""
     settings = load_settings(config)
     app = Flask("service")
-    app.json = BoundedJSONProvider(app)
+    provider = BoundedJSONProvider(app)
+    provider.sort_keys = False
+    app.json = provider
     app.config.from_mapping(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024
-    app.json.sort_keys = False  # type: ignore[attr-defined]
     if not app.config["SECRET_KEY"]:
         # Per process: fine for one local server; set BOUNDARY_LAB_SECRET for several.
         app.config["SECRET_KEY"] = secrets.token_hex(32)

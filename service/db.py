@@ -494,7 +494,7 @@ class Database:
             "created_by": created_by,
         }
         with self._begin() as conn:
-            token_id = conn.execute(api_tokens.insert().values(**row)).inserted_primary_key[0]
+            token_id = conn.execute(api_tokens.insert().values(**row)).inserted_primary_key[0]  # type: ignore[index]
             self._audit(
                 conn,
                 created_by,
@@ -603,11 +603,11 @@ class Database:
                     filename=upload.filename, sha256=upload.sha256, bytes=upload.size,
                     label_property=upload.label_property,
                     candidates_geojson=upload.candidates_geojson, author=author,
-                    created_at=now)).inserted_primary_key[0]  # fmt: skip
+                    created_at=now)).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
             scenario_id = conn.execute(scenarios.insert().values(
                 family=family, version=version, name=spec["name"], vintage=spec["vintage"],
                 source=source, spec=json.dumps(spec), upload_id=upload_id, author=author,
-                created_at=now)).inserted_primary_key[0]  # fmt: skip
+                created_at=now)).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
             self._audit(conn, author, "scenario.create", f"scenario:{scenario_id}",
                         {"name": spec["name"], "vintage": spec["vintage"], "source": source,
                          "version": version, "moves": len(spec.get("moves", [])),
@@ -668,7 +668,7 @@ class Database:
                     author=author,
                     created_at=now,
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]
             self._audit(conn, author, "place_set.create", f"place_set:{new_id}",
                         {"name": spec["name"], "version": version,
                          "places": len(spec.get("places", []))})  # fmt: skip

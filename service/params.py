@@ -9,6 +9,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from geodata.layers import AREA_LAYERS
+from geodata.unit_status import STATUSES
 
 from .db import MAX_ID, parse_id
 from .errors import bad_request
@@ -49,6 +50,18 @@ def area_layer(name: str, default: str) -> str:
             f"unknown layer {value!r} for {name}; valid: {', '.join(AREA_LAYERS)}",
             parameter=name,
             valid=list(AREA_LAYERS),
+        )
+    return value
+
+
+def sa_status(name: str = "sa_status") -> str:
+    """Which strategic authorities count: all (default) or established only."""
+    value = text(name, "all") or "all"
+    if value not in STATUSES:
+        raise bad_request(
+            f"{name} must be one of {', '.join(STATUSES)}, got {value!r}",
+            parameter=name,
+            valid=list(STATUSES),
         )
     return value
 

@@ -21,7 +21,9 @@ from ..errors import InputError, describe_rows
 from ..files import file_sha256
 from ..layers import LAYERS, code_column
 from .boundaries import read_blocks
+from .checks import check_nesting, check_one_name, consistency
 from .tables import check_pattern, check_unique, drop_other_nations, read_csv, read_population
+from .units import status_columns, unit_codes
 
 Progress = Callable[[str], None]
 STORE_FORMAT = 1
@@ -45,7 +47,7 @@ def _read_lookup(source: Path, spec: LookupSpec) -> tuple[pd.DataFrame, int]:
     path = source / spec.file
     wanted = [spec.key]
     for cols in spec.layers:
-        wanted += [cols.code, cols.name] + ([cols.nhs_code] if cols.nhs_code else [])
+        wanted += cols.columns()
     frame = read_csv(path, wanted)
     frame, dropped = drop_other_nations(frame, spec.key)
     on = LAYERS[spec.on]
@@ -54,11 +56,16 @@ def _read_lookup(source: Path, spec: LookupSpec) -> tuple[pd.DataFrame, int]:
     result = pd.DataFrame({code_column(spec.on): frame[spec.key]})
     for cols in spec.layers:
         layer = LAYERS[cols.layer]
-        check_pattern(frame, cols.code, layer.pattern, path, layer.example)
-        result[code_column(cols.layer)] = frame[cols.code]
-        result[f"{cols.layer}_name"] = frame[cols.name]
+        codes = unit_codes(frame, cols)
+        check_pattern(frame.assign(**{cols.code: codes}), cols.code, layer.pattern, path,
+                      layer.example)  # fmt: skip
+        result[code_column(cols.layer)] = codes
+        result[f"{cols.layer}_name"] = frame[cols.name].where(codes.notna())
         if cols.nhs_code:
             result[f"{cols.layer}_nhs"] = frame[cols.nhs_code]
+        for attribute, column in cols.attributes:
+            result[f"{cols.layer}_attr_{attribute}"] = frame[column].where(codes.notna())
+        check_one_name(result, cols.layer, path)
     return result, dropped
 
 
@@ -76,21 +83,22 @@ def _require_cover(codes: pd.Index, present: pd.Index, path: Path, what: str, ag
 
 
 def _units(joined: pd.DataFrame, layers: tuple[str, ...]) -> pd.DataFrame:
+    """One row per unit: layer, code, name, NHS code, and any declared attributes."""
     frames = []
     for layer in layers:
         code = code_column(layer)
         nhs = f"{layer}_nhs"
-        cols = [code, f"{layer}_name"] + ([nhs] if nhs in joined else [])
-        part = (
-            joined[cols]
-            .drop_duplicates(code)
-            .rename(columns={code: "code", f"{layer}_name": "name", nhs: "nhs_code"})
-        )
+        attributes = [c for c in joined if c.startswith(f"{layer}_attr_")]
+        cols = [code, f"{layer}_name"] + ([nhs] if nhs in joined else []) + attributes
+        renames = {code: "code", f"{layer}_name": "name", nhs: "nhs_code"}
+        renames |= {c: c.removeprefix(f"{layer}_attr_") for c in attributes}
+        part = joined.loc[joined[code].notna(), cols].drop_duplicates(code).rename(columns=renames)
         part.insert(0, "layer", layer)
         frames.append(part)
     units = pd.concat(frames, ignore_index=True)
     if "nhs_code" not in units:
         units["nhs_code"] = None
+    units = status_columns(units)
     return units.sort_values(["layer", "code"], ignore_index=True)
 
 
@@ -128,6 +136,7 @@ def build_vintage(config: VintageConfig, source: Path, progress: Progress = _qui
         joined = joined.merge(lookup, on=key, how="left", validate="many_to_one")
     assert joined is not None  # config parsing guarantees one lookup at least
 
+    check_nesting(joined, config, source)
     lsoas = pd.Index(joined["lsoa_code"])
     _require_cover(lsoas, population.index, population_path, "LSOAs", first_path.name)
     no_lookup = _missing(population.index, lsoas)
@@ -176,6 +185,9 @@ def build_vintage(config: VintageConfig, source: Path, progress: Progress = _qui
     ).sort_values("lsoa_code", ignore_index=True)
 
     units = _units(joined, layers)
+    checks = consistency(table, layers, int(population.sum()))
+    for line in checks["report"]:
+        progress(line)
     meta = {
         "format": STORE_FORMAT,
         "vintage": config.name,
@@ -185,6 +197,9 @@ def build_vintage(config: VintageConfig, source: Path, progress: Progress = _qui
         "population_total": int(table["population"].sum()),
         "lsoas": len(table),
         "layers": {layer: int(table[code_column(layer)].nunique()) for layer in layers},
+        "note": config.note,
+        "default": config.default,
+        "checks": checks,
         "repaired_geometries": repairs.invalid_repaired,
         "coverage_cleaned_geometries": repairs.coverage_cleaned,
         "dropped_non_english_rows": dropped,

@@ -60,7 +60,9 @@ def line_numbers(mask: pd.Series) -> list[int]:
 def check_pattern(
     frame: pd.DataFrame, column: str, pattern: re.Pattern[str], path: Path, example: str
 ) -> None:
-    bad = ~frame[column].str.fullmatch(pattern.pattern)
+    """Every code matches; a null (a row the vintage declares in no unit) is not a code."""
+    values = frame[column]
+    bad = values.notna() & ~values.str.fullmatch(pattern.pattern).fillna(True).astype(bool)
     if bad.any():
         first = frame.loc[bad, column].iloc[0]
         raise InputError(

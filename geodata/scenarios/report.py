@@ -40,6 +40,7 @@ def _about(evaluation: Evaluation) -> list[tuple[str, str]]:
         ("Boundaries", p.boundaries),
         ("Population source", p.population_source),
         ("Method", p.method),
+        *([("Vintage note", p.note)] if p.note else []),
         ("Changes", f"{len(evaluation.scenario.moves)} move(s), "
                     f"{len(evaluation.scenario.blocks)} LSOA assignment(s)"),
     ]  # fmt: skip

@@ -18,7 +18,7 @@ def cached_json(data: VintageData, key: Hashable, build: Callable[[], Any]) -> R
     cache: OrderedDict[Hashable, bytes] = data.cache.setdefault("responses", OrderedDict())
     body = cache.get(key)
     if body is None:
-        body = current_app.json.dumps(build()).encode("utf-8")  # type: ignore[attr-defined]
+        body = current_app.json.dumps(build()).encode("utf-8")
         cache[key] = body
         if len(cache) > MAX_ENTRIES:
             cache.popitem(last=False)

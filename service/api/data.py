@@ -13,6 +13,7 @@ from geodata.provenance import Provenance
 from geodata.splits import split_table, splits
 from geodata.store import VintageData
 from geodata.typology import Thresholds, typology
+from geodata.unit_status import with_status
 
 from .. import params
 from ..context import services
@@ -38,6 +39,7 @@ def _vintage_summary(data: VintageData) -> dict[str, Any]:
         "lsoas": meta["lsoas"],
         "layers": {"lsoa": meta["lsoas"], **meta["layers"]},
         "built_at": meta.get("built_at"),
+        "note": meta.get("note") or "",
     }
 
 
@@ -47,7 +49,7 @@ def vintages() -> Response:
     built = services().usable()
     return jsonify(
         {
-            "default": built[-1] if built else None,
+            "default": store.default_vintage() if built else None,
             "vintages": [_vintage_summary(store.load(n)) for n in built],
         }
     )
@@ -128,7 +130,10 @@ def _area_body(data: VintageData, code: str, layer: str, layers: list[str]) -> d
                 "name": row["across_name"],
                 "population": row["population"],
                 "share": row["share"],
-                "share_of_unit": float(row["population"] / totals[row["across_code"]]),
+                # Blocks in no unit of a nullable layer (strategic authorities) are "none".
+                "share_of_unit": float(row["population"] / totals[row["across_code"]])
+                if row["across_code"] is not None
+                else None,
             }
             for row in records(part)
         ]
@@ -149,7 +154,7 @@ def _area_body(data: VintageData, code: str, layer: str, layers: list[str]) -> d
 
 @api.get("/splits")
 def split() -> Response:
-    data = _vintage()
+    data = with_status(_vintage(), "sa", params.sa_status())
     result = splits(
         data,
         params.area_layer("by", "utla"),
@@ -162,6 +167,7 @@ def split() -> Response:
             "by": result.by,
             "across": result.across,
             "provenance": result.provenance.as_dict(),
+            "sa_status": params.sa_status(),
             "rows": records(result.frame),
         }
     )

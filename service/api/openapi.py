@@ -29,6 +29,10 @@ FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
 BY = _param("by", "query", {**AREA_LAYER, "default": "utla"}, "layer whose units are split")
 ACROSS = _param("across", "query", {**AREA_LAYER, "default": "icb"}, "layer split across")
 AREA = _param("area", "query", STR, "one unit of `by`: a code, a name or a unique part of one")
+SA_STATUS = _param("sa_status", "query", {"type": "string", "enum": ["all", "established"],
+                                          "default": "all"},
+                   "strategic authorities counted: all, or established only (the districts "
+                   "of proposed ones count as none)")  # fmt: skip
 TYPOLOGY = [
     VINTAGE,
     _param("by", "query", {"type": "string", "enum": ["utla", "ltla"], "default": "utla"},
@@ -99,7 +103,7 @@ def document() -> dict[str, Any]:
             [_param("code", "path", STR, "GSS code, e.g. E10000012"), VINTAGE],
             _ok("the unit"), 400, 401, 403, 404),
         "/splits": _get("Population of each unit of `by` in each unit of `across`",
-                        [BY, ACROSS, VINTAGE, AREA], _ok("rows with shares 0..1"),
+                        [BY, ACROSS, VINTAGE, AREA, SA_STATUS], _ok("rows with shares 0..1"),
                         400, 401, 403, 404),
         "/typology": _get("Coterminosity type 1-4 of every LA with the shares behind it",
                           TYPOLOGY, _ok("rows"), 400, 401, 403),
@@ -128,7 +132,7 @@ def document() -> dict[str, Any]:
         },
         "/reports/splits.{ext}": _get(
             "Splits as a CSV or XLSX download with an About sheet",
-            [EXT, BY, ACROSS, VINTAGE, AREA],
+            [EXT, BY, ACROSS, VINTAGE, AREA, SA_STATUS],
             {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
             400, 401, 403, 404),
         "/reports/typology.{ext}": _get(

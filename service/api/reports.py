@@ -9,6 +9,7 @@ from flask import Response
 from geodata.reports import report_filename, to_csv_bytes, to_xlsx_bytes
 from geodata.splits import splits
 from geodata.typology import typology
+from geodata.unit_status import with_status
 
 from .. import params
 from ..context import services
@@ -42,7 +43,7 @@ def _download(kind: str, result: Any, ext: str) -> Response:
 
 @api.get("/reports/splits.<ext>")
 def splits_report(ext: str) -> Response:
-    data = services().vintage(params.text("vintage"))
+    data = with_status(services().vintage(params.text("vintage")), "sa", params.sa_status())
     result = splits(
         data,
         params.area_layer("by", "utla"),

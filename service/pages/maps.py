@@ -12,7 +12,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask import (
     Blueprint,
@@ -190,7 +190,7 @@ def _vintage() -> VintageData:
     return services().vintage(params.text("vintage"))
 
 
-def _query(data: VintageData, **extra: str) -> dict[str, str]:
+def _query(data: VintageData, **extra: str) -> dict[str, Any]:
     """The query string to carry on: the vintage, when the reader chose one."""
     chosen = {"vintage": data.name} if params.text("vintage") else {}
     return chosen | extra

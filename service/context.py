@@ -30,9 +30,10 @@ class Services:
         return [name for name in self.store.built() if name not in self.disabled]
 
     def default_vintage(self) -> str:
-        """The newest usable vintage."""
+        """The store's default vintage; the newest usable one when that is disabled."""
+        chosen = self.store.default_vintage()
         usable = self.usable()
-        return usable[-1] if usable else self.store.default_vintage()
+        return usable[-1] if chosen in self.disabled and usable else chosen
 
     def vintage(self, name: str | None) -> VintageData:
         name = name or self.default_vintage()

@@ -49,7 +49,7 @@ def vintages() -> Response:
     built = services().usable()
     return jsonify(
         {
-            "default": store.default_vintage() if built else None,
+            "default": services().default_vintage() if built else None,
             "vintages": [_vintage_summary(store.load(n)) for n in built],
         }
     )

@@ -71,7 +71,7 @@ def create_place_set() -> tuple[Response, int]:
     resolve_places(services().vintage(place_set.vintage), place_set)  # refuse before saving
     parent = body.get("parent")
     if parent is not None and (not isinstance(parent, int) or parse_id(parent) is None):
-        raise bad_request(f"{id_help('parent')} (a place set), got {parent!r}")
+        raise bad_request(f"parent must be a place set id (1 to {MAX_ID}), got {parent!r}")
     try:
         who = identity()
         record = services().db.save_place_set(place_set.as_dict(), who.actor, parent,

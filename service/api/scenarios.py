@@ -22,7 +22,7 @@ from geodata.scenarios.upload import best_fit, read_candidates
 from .. import params
 from ..auth import identity, requires
 from ..context import services
-from ..db import ScenarioRecord, Upload, id_help, parse_id
+from ..db import MAX_ID, ScenarioRecord, Upload, parse_id
 from ..errors import bad_request, not_found
 from . import api
 from .reports import attachment, check_format
@@ -126,7 +126,7 @@ def create_scenario() -> tuple[Response, int]:
         parent = body.get("parent") or ""
     parent_id = parse_id(parent)
     if parent and parent_id is None:
-        raise bad_request(f"{id_help('parent')} (a scenario), got {parent!r}")
+        raise bad_request(f"parent must be a scenario id (1 to {MAX_ID}), got {parent!r}")
     record, moved = save_scenario(scenario, source, upload, parent_id)
     return jsonify({**_record_json(record), "lsoas_moved": moved, **extra}), 201
 
@@ -258,7 +258,8 @@ def _side(name: str) -> Scenario | None:
         return None
     scenario_id = parse_id(value)
     if scenario_id is None:
-        raise bad_request(f"{id_help(name)}, or 'baseline'; got {value!r}", parameter=name)
+        raise bad_request(f"{name} must be a scenario id (1 to {MAX_ID}) or 'baseline', "
+                          f"got {value!r}", parameter=name)  # fmt: skip
     return _scenario(_record(scenario_id))
 
 

@@ -258,7 +258,7 @@ def _side(name: str) -> Scenario | None:
         return None
     scenario_id = parse_id(value)
     if scenario_id is None:
-        raise bad_request(f"{name} must be a scenario id (1 to {MAX_ID}) or 'baseline', "
+        raise bad_request(f"{name} must be a scenario id or 'baseline' (ids: 1 to {MAX_ID}), "
                           f"got {value!r}", parameter=name)  # fmt: skip
     return _scenario(_record(scenario_id))
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from geodata.store import Store
 
@@ -16,6 +16,7 @@ from .health import load_vintages
 from .jsonbody import BoundedJSONProvider
 from .params import IdConverter
 from .security import register_security_headers
+from .sessions import register_sessions
 from .settings import load_settings
 
 
@@ -30,9 +31,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json = provider
     app.config.from_mapping(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024
-    if not app.config["SECRET_KEY"]:
-        # Per process: fine for one local server; set BOUNDARY_LAB_SECRET for several.
-        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.config["SESSION_COOKIE_SECURE"] = app.config["SECURE_COOKIES"]
+    if app.config["PROXY_HOPS"] > 0:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     store = Store(app.config["DATA_DIR"])
     disabled = load_vintages(store)
@@ -51,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     register_error_handlers(app)
     register_security_headers(app)
+    register_sessions(app)
     from .api import api
     from .pages import register_pages
 

@@ -509,6 +509,17 @@ class Database:
             row = conn.execute(api_tokens.select().where(api_tokens.c.id == token_id)).one()
         return self._token(row)
 
+    def live_token(self, token_id: int) -> Token | None:
+        """The token with this id unless it is revoked (or there is none)."""
+        if not 0 < token_id <= MAX_ID:
+            return None
+        query = api_tokens.select().where(
+            api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None)
+        )
+        with self._connect() as conn:
+            row = conn.execute(query).first()
+        return self._token(row) if row else None
+
     def verify_token(self, secret: str) -> Token | None:
         """The live token with this secret, or None (unknown or revoked)."""
         query = api_tokens.select().where(

@@ -81,7 +81,8 @@ SETTINGS: tuple[Setting, ...] = (
         "SECRET_KEY",
         "BOUNDARY_LAB_SECRET",
         "",
-        "secret for signed cookies of the web forms; set it in production",
+        "secret that signs session cookies; default: made once and kept in the data "
+        "folder (.session-secret), shared by every worker",
     ),
     Setting(
         "ANONYMOUS_READ",
@@ -89,6 +90,29 @@ SETTINGS: tuple[Setting, ...] = (
         True,
         "allow reads without a token (on for local use; turn off in deployment)",
         _bool,
+    ),
+    Setting(
+        "SESSION_HOURS",
+        "BOUNDARY_LAB_SESSION_HOURS",
+        8,
+        "hours a browser stays signed in after /sign-in",
+        _positive_int,
+    ),
+    Setting(
+        "SECURE_COOKIES",
+        "BOUNDARY_LAB_SECURE_COOKIES",
+        False,
+        "mark the session cookie Secure on every response (it always is over HTTPS); set "
+        "true when a proxy terminates TLS",
+        _bool,
+    ),
+    Setting(
+        "PROXY_HOPS",
+        "BOUNDARY_LAB_PROXY_HOPS",
+        0,
+        "proxies in front that set X-Forwarded-For/-Proto/-Host (trusted for the client "
+        "address and scheme); 0 when gunicorn faces clients directly",
+        int,
     ),
     Setting(
         "MAX_UPLOAD_MB",

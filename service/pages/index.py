@@ -26,6 +26,10 @@ label{display:flex;flex-direction:column;font-size:.9rem}input,select,button{fon
 padding:.3rem .5rem}input{min-width:22rem}</style>
 </head><body>
 <h1>Boundary Lab</h1>
+{% set who = current_user() %}<p>{% if who.role %}Signed in as {{ who.name }} ({{ who.role }}).
+<form method="post" action="{{ url_for('sign_in.sign_out') }}" style="display:inline">
+{{ csrf_field() }}<button type="submit">Sign out</button></form>{% else %}
+<a href="{{ url_for('sign_in.form') }}">Sign in</a> to save scenarios and place sets.{% endif %}</p>
 <p>How England's councils, Integrated Care Boards, sub-ICB locations, places and PCNs line
 up, from ONS and NHS open data.</p>
 <h2>Maps</h2>

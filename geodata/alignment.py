@@ -69,9 +69,11 @@ RENAMES = {"by_code": "icb_code", "by_name": "icb_name", "across_code": "sa_code
            "by_population": "icb_population"}  # fmt: skip
 
 
-def _pairs(data: VintageData, icb: pd.Series | None = None) -> pd.DataFrame:
+def _pairs(
+    data: VintageData, icb: pd.Series | None = None, icb_names: dict[str, str] | None = None
+) -> pd.DataFrame:
     table = data.table if icb is None else data.table.assign(icb_code=icb)
-    pairs = split_table(table, "icb", "sa", (data.names["icb"], data.names["sa"]))
+    pairs = split_table(table, "icb", "sa", (icb_names or data.names["icb"], data.names["sa"]))
     pairs = pairs.rename(columns=RENAMES)
     sa_totals = pairs.groupby("sa_code", dropna=False)["population"].transform("sum")
     pairs["sa_population"] = sa_totals
@@ -166,10 +168,15 @@ def _attribute(unit: pd.Series | None, name: str) -> Any:
 
 
 def alignment(
-    data: VintageData, status: str = "all", tolerance: float = 0.0, icb: Any = None
+    data: VintageData,
+    status: str = "all",
+    tolerance: float = 0.0,
+    icb: Any = None,
+    icb_names: dict[str, str] | None = None,
 ) -> Alignment:
     """Every ICB against the strategic authorities (``status``: all, or established only).
-    ``icb``: an ICB code per LSOA (a scenario's), else the vintage's own."""
+    ``icb``: an ICB code per LSOA (a scenario's, with ``icb_names`` for its new ICBs),
+    else the vintage's own."""
     if "sa" not in data.layers:
         raise BoundaryLabError(
             f"vintage {data.name} has no strategic authority layer (sa); use a vintage that "
@@ -178,7 +185,8 @@ def alignment(
     if not 0.0 <= tolerance < 0.5:
         raise BoundaryLabError(f"tolerance must be a share from 0 up to 0.5, got {tolerance}")
     filtered = with_status(data, "sa", status)
-    pairs = _pairs(filtered, None if icb is None else pd.Series(icb, index=data.table.index))
+    series = None if icb is None else pd.Series(icb, index=data.table.index)
+    pairs = _pairs(filtered, series, icb_names)
     pairs["sa_name"] = pairs["sa_name"].where(pairs["sa_code"].notna(), NONE_LABEL)
     method = METHOD + (f" Parts of an authority under {tolerance:.1%} of it are slivers, "
                        "not cuts." if tolerance else "")  # fmt: skip
@@ -192,3 +200,48 @@ def alignment(
         provenance=Provenance.of(filtered.meta, method),
         status_line=status_line(data, "sa", status),
     )  # fmt: skip
+
+
+def authority_links(
+    data: VintageData, icb: Any = None, status: str = "all", names: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Per strategic authority under an ICB assignment (``icb`` per LSOA, else the
+    vintage's; ``names`` of its ICBs): how many ICBs it has people in, its largest share,
+    and its parts."""
+    filtered = with_status(data, "sa", status)
+    series = None if icb is None else pd.Series(icb, index=data.table.index)
+    pairs = _pairs(filtered, series, names)
+    pairs = pairs.loc[pairs["sa_code"].notna()].sort_values(
+        ["sa_code", "population"], ascending=[True, False]
+    )
+    rows = []
+    for code, group in pairs.groupby("sa_code", sort=True):
+        rows.append({
+            "code": code,
+            "name": group["sa_name"].iloc[0],
+            "population": int(group["population"].sum()),
+            "icbs": len(group),
+            "main_share": float(group["share_of_sa"].iloc[0]),
+            "parts": _parts(group, "icb", "share_of_sa"),
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=["code", "name", "population", "icbs", "main_share",
+                                       "parts"])  # fmt: skip
+
+
+def authority_changes(
+    data: VintageData,
+    before: Any,
+    after: Any,
+    status: str = "all",
+    names: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Per strategic authority: its ICBs before and after a change of assignment."""
+    old = authority_links(data, before, status, names).set_index("code")
+    new = authority_links(data, after, status, names).set_index("code")
+    frame = old[["name", "population"]].copy()
+    frame["icbs_before"] = old["icbs"]
+    frame["icbs_after"] = new["icbs"].reindex(frame.index)
+    frame["main_share_before"] = old["main_share"]
+    frame["main_share_after"] = new["main_share"].reindex(frame.index)
+    frame["parts_after"] = new["parts"].reindex(frame.index)
+    return frame.reset_index()

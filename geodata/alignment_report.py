@@ -11,7 +11,8 @@ import pandas as pd
 from . import __version__
 from .alignment import CLASSES, Alignment
 from .output import flat, plain, records
-from .reports import infer_kinds, workbook_bytes
+from .reports import about_text, worded, workbook_bytes
+from .spreadsheet import neutralise
 
 TITLE = "ICBs and strategic authorities: alignment"
 
@@ -57,15 +58,18 @@ def _sheets(result: Alignment) -> dict[str, pd.DataFrame]:
 
 
 def alignment_xlsx(result: Alignment) -> bytes:
-    sheets = [(name, frame, infer_kinds(frame)) for name, frame in _sheets(result).items()]
+    sheets = [(name, *worded(frame)) for name, frame in _sheets(result).items()]
     return workbook_bytes(sheets, about(result), TITLE)
 
 
 def alignment_csv(result: Alignment) -> bytes:
-    """The ICB table (one row per ICB) behind '# ' lines saying what it is."""
+    """The ICB table (one row per ICB) alone, headers in words; what it is comes in
+    ``alignment_about_bytes``."""
     out = io.StringIO()
-    for label, text in about(result):
-        out.write(f"# {label}: {text}\n")
-    frame = _sheets(result)["ICBs"]
-    frame.map(lambda v: flat(plain(v))).to_csv(out, index=False, lineterminator="\n")
+    table, _ = worded(_sheets(result)["ICBs"])
+    table.map(lambda v: neutralise(flat(plain(v)))).to_csv(out, index=False, lineterminator="\n")
     return out.getvalue().encode("utf-8-sig")
+
+
+def alignment_about_bytes(result: Alignment) -> bytes:
+    return about_text(about(result))

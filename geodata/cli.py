@@ -173,7 +173,7 @@ def _write_file(path: str, body: bytes) -> None:
 
 def cmd_alignment(args: argparse.Namespace) -> int:
     from .alignment import alignment
-    from .alignment_report import alignment_csv, alignment_xlsx
+    from .alignment_report import alignment_about_bytes, alignment_csv, alignment_xlsx
 
     data = _store(args).load(args.vintage)
     result = alignment(data, args.sa_status, args.tolerance)
@@ -183,6 +183,8 @@ def cmd_alignment(args: argparse.Namespace) -> int:
             raise BoundaryLabError(f"--output must end in .csv or .xlsx, got {args.output!r}")
         _write_file(args.output, alignment_xlsx(result) if suffix == ".xlsx"
                     else alignment_csv(result))  # fmt: skip
+        if suffix == ".csv":  # what the table is, beside it: the CSV holds the table alone
+            _write_file(str(Path(args.output).with_suffix(".txt")), alignment_about_bytes(result))
         return 0
     footer = [result.status_line, *result.provenance.lines()]
     footer.insert(0, "ICB classes: " + "; ".join(f"{c} {n}" for c, n in result.counts().items()))
@@ -201,13 +203,43 @@ def cmd_alignment(args: argparse.Namespace) -> int:
     return 0
 
 
+COMPARE_VIEWS = ("summary", "moves", "recodes", "icbs", "utlas", "ltlas", "typology")
+
+
+def cmd_compare_vintages(args: argparse.Namespace) -> int:
+    from .vintage_compare import compare_vintages, comparison_xlsx
+
+    if len(args.names) != 2:
+        raise BoundaryLabError(
+            f"vintages compare needs two vintage names, e.g. 'vintages compare 2024 2026'; "
+            f"got {len(args.names)}"
+        )
+    store = _store(args)
+    result = compare_vintages(store.load(args.names[0]), store.load(args.names[1]))
+    if args.output:
+        if Path(args.output).suffix.lower() != ".xlsx":
+            raise BoundaryLabError(f"--output must end in .xlsx, got {args.output!r}")
+        _write_file(args.output, comparison_xlsx(result))
+        return 0
+    frame = getattr(result, args.view)
+    footer = [f"{label}: {text}" for label, text in result.about]
+    _emit(frame, args.format, list(frame.columns), footer)
+    return 0
+
+
 def cmd_vintages(args: argparse.Namespace) -> int:
     from .config import available_vintages
 
+    if args.action == "compare":
+        return cmd_compare_vintages(args)
+    if args.names:
+        raise BoundaryLabError(f"'vintages' lists the vintages; did you mean 'vintages "
+                               f"compare {' '.join(args.names)}'?")  # fmt: skip
     built = set(_store(args).built())
     for name, config in available_vintages().items():
         state = "built" if name in built else "not built"
-        print(f"{name:8} {state:10} {config.title}  [{config.path}]")
+        default = " (default)" if config.default else ""
+        print(f"{name:8} {state:10} {config.title}{default}  [{config.path}]")
     return 0
 
 
@@ -293,9 +325,10 @@ def make_parser() -> argparse.ArgumentParser:
     ty.add_argument(
         "--other-la-min-share",
         type=_fraction,
-        default=0.05,
-        help="another LA counts as served by an ICS when this share of its own "
-        "population lives there (default 0.05)",
+        default=None,
+        help="count another LA as served by an ICS when this share of its own population "
+        "lives there, e.g. 0.05 (default: only when it lies mostly within the ICS, at "
+        "--la-in-icb)",
     )
     ty.set_defaults(run=cmd_typology)
 
@@ -304,7 +337,15 @@ def make_parser() -> argparse.ArgumentParser:
     _sa_status_option(ar)
     ar.set_defaults(run=cmd_areas)
 
-    vi = sub.add_parser("vintages", parents=[common], help="declared vintages and their state")
+    vi = sub.add_parser("vintages", parents=[common],
+                        help="declared vintages and their state; or compare two")  # fmt: skip
+    vi.add_argument("action", nargs="?", choices=("list", "compare"), default="list",
+                    help="list (default), or compare A B: what changed from A to B")  # fmt: skip
+    vi.add_argument("names", nargs="*", help="with compare: the two vintages, e.g. 2024 2026")
+    vi.add_argument("--view", choices=COMPARE_VIEWS, default="summary",
+                    help="with compare: which table to print (default summary)")  # fmt: skip
+    vi.add_argument("--format", choices=FORMATS, default="table")
+    vi.add_argument("--output", help="with compare: write every table to this .xlsx file")
     vi.set_defaults(run=cmd_vintages)
 
     al = sub.add_parser("alignment", parents=[common, shown],

@@ -57,6 +57,21 @@ class LookupSpec:
 
 
 @dataclass(frozen=True)
+class MergerSpec:
+    """A built-in scenario declared with a vintage: groups of its ICBs that become one
+    ICB each, read from a CSV by ICB code (e.g. the 2025/26 leadership clusters)."""
+
+    key: str
+    name: str
+    description: str
+    file: str
+    group: str  # the column naming each group
+    members: str  # the column listing its ICB codes, separated by ';'
+    confidence: str | None = None  # a column saying how sure each row is
+    outcome: str | None = None  # a column saying what became of the group
+
+
+@dataclass(frozen=True)
 class VintageConfig:
     name: str
     title: str
@@ -75,6 +90,7 @@ class VintageConfig:
     note: str = ""
     #: The vintage commands use when none is named (if it is built); else the newest built.
     default: bool = False
+    scenarios: tuple[MergerSpec, ...] = ()
 
     @property
     def layers(self) -> tuple[str, ...]:
@@ -83,7 +99,8 @@ class VintageConfig:
         return tuple(key for key in LAYERS if key in declared)
 
     def source_files(self) -> list[str]:
-        return [self.blocks_file, self.population_file, *(lu.file for lu in self.lookups)]
+        return [self.blocks_file, self.population_file, *(lu.file for lu in self.lookups),
+                *(sc.file for sc in self.scenarios)]  # fmt: skip
 
 
 def _require(table: dict[str, Any], key: str, where: str, path: Path) -> Any:
@@ -186,9 +203,35 @@ def parse_vintage(path: Path) -> VintageConfig:
         path=path,
         note=str(raw.get("note", "")).strip(),
         default=_flag(raw, "default", path),
+        scenarios=_parse_scenarios(raw.get("scenarios", []), path),
     )
     _check_lookup_order(config)
     return config
+
+
+def _parse_scenarios(raw: Any, path: Path) -> tuple[MergerSpec, ...]:
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        raise ConfigError(f"{path}: [[scenarios]] must be tables")
+    specs = []
+    for i, table in enumerate(raw):
+        where = f"scenarios[{i}]"
+        key = _require(table, "key", where, path)
+        if not VINTAGE_NAME.fullmatch(key):
+            raise ConfigError(f"{path}: {where}.key {key!r} must be letters, digits, '.', '_', '-'")
+        specs.append(MergerSpec(
+            key=key,
+            name=_require(table, "name", where, path),
+            description=str(table.get("description", "")),
+            file=_require(table, "file", where, path),
+            group=_require(table, "group", where, path),
+            members=_require(table, "members", where, path),
+            confidence=_optional(table, "confidence", where, path),
+            outcome=_optional(table, "outcome", where, path),
+        ))  # fmt: skip
+    keys = [s.key for s in specs]
+    if len(set(keys)) != len(keys):
+        raise ConfigError(f"{path}: two [[scenarios]] share a key: {keys}")
+    return tuple(specs)
 
 
 def _flag(raw: dict[str, Any], key: str, path: Path) -> bool:

@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from .spreadsheet import neutralise
+
 FORMATS = ("table", "json", "csv")
 
 
@@ -54,9 +56,9 @@ def to_json(frame: pd.DataFrame) -> str:
 def to_csv(frame: pd.DataFrame) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(frame.columns)
+    writer.writerow([neutralise(str(c)) for c in frame.columns])
     for row in frame.itertuples(index=False, name=None):
-        writer.writerow([flat(plain(v)) for v in row])
+        writer.writerow([neutralise(flat(plain(v))) for v in row])
     return out.getvalue()
 
 

@@ -21,6 +21,7 @@ from .layers import LAYERS
 from .output import flat, plain
 from .provenance import Provenance
 from .splits import SplitResult
+from .spreadsheet import neutralise, neutralise_frame, xlsx_value
 from .typology import TypologyResult
 
 Result = SplitResult | TypologyResult
@@ -99,6 +100,7 @@ def _columns(result: Result) -> dict[str, tuple[str, str]]:
             "population": ("Population", "int"),
             "share": (f"Share of {_lower(by)} population", "percent"),
             "by_population": (f"{by} population", "int"),
+            "split": (f"{by} split?", "text"),
         }
     la = _label(result.la_layer)
     return {
@@ -122,8 +124,12 @@ def _columns(result: Result) -> dict[str, tuple[str, str]]:
 def report_table(result: Result) -> tuple[pd.DataFrame, dict[str, str]]:
     """The data sheet: human headers, lists joined with '; ', and header -> kind
     ("text", "int", "percent", "count"). Unknown columns are kept under their own name,
-    so a column added to a result is not silently dropped from reports."""
+    so a column added to a result is not silently dropped from reports. A split gets a
+    "split?" column: "yes" on every row of a unit in more than one ``across`` unit."""
     frame = result.frame
+    if isinstance(result, SplitResult):
+        parts = frame.groupby("by_code")["across_code"].transform("size")
+        frame = frame.assign(split=(parts > 1).map({True: "yes", False: "no"}))
     known = _columns(result)
     order = [c for c in known if c in frame.columns] + [c for c in frame if c not in known]
     table, kinds = {}, {}
@@ -141,7 +147,9 @@ def report_table(result: Result) -> tuple[pd.DataFrame, dict[str, str]]:
 def _thresholds(result: Result) -> str | None:
     if not isinstance(result, TypologyResult):
         return None
-    return "\n".join(f"{k} = {v:g}" for k, v in asdict(result.thresholds).items())
+    t = result.thresholds
+    lines = [f"{k} = {v:g}" for k, v in asdict(t).items() if v is not None]
+    return "\n".join([*lines, f"other LAs: {t.other_la_rule()}"])
 
 
 def _about(result: Result, generated_at: datetime | None) -> list[tuple[str, str]]:
@@ -167,16 +175,61 @@ def _about(result: Result, generated_at: datetime | None) -> list[tuple[str, str
 
 
 def to_csv_bytes(result: Result, generated_at: datetime | None = None) -> bytes:
-    """'# label: text' lines, then the table. UTF-8 with a BOM so Excel reads it as
-    UTF-8; ``pandas.read_csv(..., comment="#")`` reads the numbers back."""
-    lines = [
-        f"# {label}: {line}"
-        for label, text in _about(result, generated_at)
-        for line in str(text).splitlines() or [""]
-    ]
+    """The table alone, headers in words, so it opens cleanly in any spreadsheet; what it
+    is (vintage, sources, method) comes in its companion ``about_text_bytes``. UTF-8 with
+    a BOM so Excel reads it as UTF-8."""
     table, _ = report_table(result)
-    body = table.to_csv(index=False, lineterminator="\n")
-    return ("\n".join(lines) + "\n" + body).encode("utf-8-sig")
+    body = neutralise_frame(table).to_csv(index=False, lineterminator="\n")
+    return body.encode("utf-8-sig")
+
+
+def about_text(rows: list[tuple[str, str]]) -> bytes:
+    """The companion of a CSV: its About rows as plain text, one 'label: text' a line."""
+    lines = []
+    for label, text in rows:
+        first, *rest = str(text).splitlines() or [""]
+        lines.append(f"{label}: {first}")
+        lines += [f"    {line}" for line in rest]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def about_text_bytes(result: Result, generated_at: datetime | None = None) -> bytes:
+    return about_text(_about(result, generated_at))
+
+
+def split_summary(result: SplitResult) -> tuple[pd.DataFrame, dict[str, str]]:
+    """One row per unit of ``by`` that is split: its population, how many ``across``
+    units it lies in, its main one and share there, and the others with their people;
+    largest share outside the main unit first. What a reviewer reads first."""
+    frame = result.frame
+    by, across = _label(result.by), _label(result.across)
+    names = "across_name" if "across_name" in frame else "across_code"
+    rows = []
+    for code, group in frame.groupby("by_code", sort=False):
+        if len(group) < 2:
+            continue
+        rows.append({
+            f"{by} code": code,
+            f"{by} name": group["by_name"].iloc[0] if "by_name" in group else code,
+            f"{by} population": int(group["by_population"].iloc[0]),
+            f"Number of {across}s": len(group),
+            f"Main {across}": group[names].iloc[0],
+            f"Share in main {across}": float(group["share"].iloc[0]),
+            f"People outside main {across}": int(group["population"].iloc[1:].sum()),
+            f"Other {across}s (people)": "; ".join(
+                f"{n} ({int(p):,})" for n, p in zip(group[names].iloc[1:],
+                                                    group["population"].iloc[1:], strict=True)),
+        })  # fmt: skip
+    summary = pd.DataFrame(rows, columns=[
+        f"{by} code", f"{by} name", f"{by} population", f"Number of {across}s",
+        f"Main {across}", f"Share in main {across}", f"People outside main {across}",
+        f"Other {across}s (people)"])  # fmt: skip
+    summary = summary.sort_values(f"Share in main {across}", kind="stable", ignore_index=True)
+    kinds = dict.fromkeys(summary.columns, "text")
+    kinds |= {f"{by} population": "int", f"Number of {across}s": "count",
+              f"Share in main {across}": "percent",
+              f"People outside main {across}": "int"}  # fmt: skip
+    return summary, kinds
 
 
 def _width(value: Any, kind: str) -> int:
@@ -224,9 +277,9 @@ def workbook_bytes(
         sheet = book.active if index == 0 else book.create_sheet(name)
         assert sheet is not None
         sheet.title = name
-        sheet.append([str(c) for c in table.columns])
+        sheet.append([xlsx_value(str(c)) for c in table.columns])
         for row in table.itertuples(index=False, name=None):
-            sheet.append([flat(plain(v)) for v in row])
+            sheet.append([xlsx_value(flat(plain(v))) for v in row])
         for cell in sheet[1]:
             cell.font = bold
         for i, header in enumerate(table.columns, start=1):
@@ -235,7 +288,7 @@ def workbook_bytes(
             sheet.column_dimensions[get_column_letter(i)].width = min(widest + 2, 60)
             for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
                 cell.number_format = NUMBER_FORMATS[kind]
-                if isinstance(cell.value, str) and cell.value.startswith("="):
+                if isinstance(cell.value, str):
                     cell.data_type = "s"  # text, never a formula
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
@@ -243,9 +296,12 @@ def workbook_bytes(
     sheet = book.create_sheet("About")
     wrap = Alignment(wrap_text=True, vertical="top")
     for label, text in about:
-        sheet.append([label, text])
+        sheet.append([xlsx_value(label), xlsx_value(text)])
     for label_cell, text_cell in sheet.iter_rows():
         label_cell.font, label_cell.alignment, text_cell.alignment = bold, wrap, wrap
+        for cell in (label_cell, text_cell):
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["B"].width = 100
     book.properties.title = title
@@ -259,8 +315,34 @@ def to_xlsx_bytes(result: Result, generated_at: datetime | None = None) -> bytes
     """A data sheet (bold frozen header, filter, number formats) and an "About" sheet."""
     table, kinds = report_table(result)
     name = "Typology" if isinstance(result, TypologyResult) else "Splits"
-    return workbook_bytes([(name, table, kinds)], _about(result, generated_at),
-                          report_title(result))  # fmt: skip
+    sheets = [(name, table, kinds)]
+    if isinstance(result, SplitResult):
+        summary, summary_kinds = split_summary(result)
+        sheets.insert(0, ("Summary", summary, summary_kinds))
+    return workbook_bytes(sheets, _about(result, generated_at), report_title(result))
+
+
+#: Words kept in capitals when a code-style column name is put into words.
+ACRONYMS = {"pcn": "PCN", "pcns": "PCNs", "icb": "ICB", "icbs": "ICBs", "lsoa": "LSOA",
+            "lsoas": "LSOAs", "la": "LA", "las": "LAs", "utla": "UTLA", "ltla": "LTLA",
+            "sicbl": "SICBL", "ods": "ODS", "gp": "GP", "id": "ID"}  # fmt: skip
+
+
+def in_words(column: str) -> str:
+    """'best_fit_lsoas' -> 'Best fit LSOAs': a header a reader can take in."""
+    words = [ACRONYMS.get(w.lower(), w) for w in str(column).split("_") if w]
+    if not words:
+        return str(column)
+    first = words[0]
+    words[0] = first if first.isupper() or first in ACRONYMS.values() else first.capitalize()
+    return " ".join(words)
+
+
+def worded(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The frame with headers in words, and its number formats under them."""
+    kinds = infer_kinds(frame)
+    names = {c: in_words(c) for c in frame.columns}
+    return frame.rename(columns=names), {names[c]: k for c, k in kinds.items()}
 
 
 def _frame_about(title: str, provenance: Provenance) -> list[tuple[str, str]]:
@@ -275,14 +357,18 @@ def _frame_about(title: str, provenance: Provenance) -> list[tuple[str, str]]:
 
 
 def frame_csv_bytes(title: str, frame: pd.DataFrame, provenance: Provenance) -> bytes:
-    """Any result frame as CSV behind '# ' lines saying what it is (like to_csv_bytes)."""
+    """Any result frame as CSV, the table alone (like to_csv_bytes); its About rows come
+    from ``frame_about_bytes``."""
     out = io.StringIO()
-    for label, text in _frame_about(title, provenance):
-        out.write(f"# {label}: {text}\n")
-    frame.map(lambda v: flat(plain(v))).to_csv(out, index=False, lineterminator="\n")
+    table, _ = worded(frame)
+    cells = table.map(lambda v: neutralise(flat(plain(v))))
+    cells.to_csv(out, index=False, lineterminator="\n")
     return out.getvalue().encode("utf-8-sig")
 
 
+def frame_about_bytes(title: str, provenance: Provenance) -> bytes:
+    return about_text(_frame_about(title, provenance))
+
+
 def frame_xlsx_bytes(title: str, sheet: str, frame: pd.DataFrame, provenance: Provenance) -> bytes:
-    return workbook_bytes([(sheet, frame, infer_kinds(frame))], _frame_about(title, provenance),
-                          title)  # fmt: skip
+    return workbook_bytes([(sheet, *worded(frame))], _frame_about(title, provenance), title)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -120,3 +120,26 @@ def splits(data: VintageData, by: str, across: str, area: str | None = None) -> 
         table = table.loc[table[code_column(by)] == code]
     frame = split_table(table, by, across, (data.names[by], data.names[across]))
     return SplitResult(by, across, frame, Provenance.of(data.meta))
+
+
+def suppress_small(result: SplitResult, below: int) -> SplitResult:
+    """The split without the parts of fewer than ``below`` people, as OHID's published
+    ICB-to-local-authority tables leave out the slivers where ICB and council boundaries
+    disagree by a handful of residents. A unit's own population (``by_population``) and
+    its shares are unchanged, and a unit's largest part is always kept; the method says
+    what was withheld."""
+    if below < 0:
+        raise BoundaryLabError(f"suppress must be 0 or more people, got {below}")
+    if below == 0:
+        return result
+    frame = result.frame
+    largest = ~frame.duplicated("by_code")  # each unit's first row is its largest part
+    keep = largest | (frame["population"] >= below)
+    withheld = int((~keep).sum())
+    people = int(frame.loc[~keep, "population"].sum())
+    note = (f" Small counts suppressed: {withheld:,} part(s) of fewer than {below:,} people "
+            f"({people:,} people in all) are not listed, as OHID does where ICB and council "
+            "boundaries disagree; totals and shares are of the whole unit.")  # fmt: skip
+    provenance = replace(result.provenance, method=result.provenance.method + note)
+    return SplitResult(result.by, result.across, frame.loc[keep].reset_index(drop=True),
+                       provenance)  # fmt: skip

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -169,19 +170,27 @@ class Store:
             return {}
         return meta if isinstance(meta, dict) else {}
 
+    def check_vintage(self, name: str) -> str:
+        """``name`` when it is exactly the name of a built vintage, else UnknownNameError
+        listing them. The one gate between a user's vintage name and the file system: a
+        path (``./2022``, ``2022/``, ``../data/2022``, ``/abs/2022``) is never a name, so
+        it can neither load another copy of a vintage nor be saved in a scenario."""
+        built = self.built()
+        if isinstance(name, str) and name in built:
+            return name
+        shown = name if isinstance(name, str) else repr(name)
+        shown = shown if len(shown) <= 60 else shown[:60] + "…"
+        plausible = isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}", name)
+        hint = f"build it with: boundary-lab build --vintage {name}" if plausible else \
+            "a vintage is given by its name, not a path"  # fmt: skip
+        raise UnknownNameError("vintage", shown, built, hint=hint)
+
     def load(self, name: str | None = None) -> VintageData:
         name = name or self.default_vintage()
         if name in self._loaded:
             return self._loaded[name]
+        name = self.check_vintage(name)
         path = self.root / name
-        if not (path / "meta.json").is_file():
-            built = self.built()
-            raise UnknownNameError(
-                "vintage",
-                name,
-                built,
-                hint=f"built in {self.root}; build it with: boundary-lab build --vintage {name}",
-            )
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != STORE_FORMAT:
             raise StoreError(

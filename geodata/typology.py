@@ -10,11 +10,13 @@ Types, for each upper-tier LA (or LTLA on request), with ``t = Thresholds()``:
 4. split: less than ``t.la_in_icb`` lies in its main ICS, so 5%+ (by default) lies in one
    or more additional ICSs.
 
-Counting "other LAs" (ambiguous in the research): another LA counts as served by the ICS
-when at least ``t.other_la_min_share`` of *that LA's own* population lives in the ICS. So
-Essex counts for Hertfordshire and West Essex (21% of Essex) but a boundary sliver of a
-neighbour does not. An LA that is not type 1 yet finds no other LA at that threshold (the
-rest of its ICS is slivers) is type 2 and says so in its notes.
+Counting "other LAs" (ambiguous in the research): by default another LA counts as served
+by the ICS only when it lies mostly within it, at the same threshold as an LA's own main
+ICS (``t.la_in_icb``, 95% of *that LA's own* population). This is the reading that
+reproduces the research's own counts. The alternative reading counts an LA with at least
+``t.other_la_min_share`` (e.g. 5%) of its own population in the ICS: Essex then counts for
+Hertfordshire and West Essex (21% of Essex lives there). An LA that is not type 1 yet
+finds no other LA counted is type 2, and its notes say who else lives in its ICS.
 """
 
 from __future__ import annotations
@@ -43,14 +45,31 @@ TYPE_LABELS = {
 class Thresholds:
     la_in_icb: float = 0.95
     la_of_icb: float = 0.95
-    other_la_min_share: float = 0.05
+    #: None (the default): another LA counts when it lies mostly within the ICS, at
+    #: ``la_in_icb``; a fraction: when at least that much of its own population does.
+    other_la_min_share: float | None = None
     near_coterminous: float = 0.85
     technicality: float = 0.01
+    #: another LA's people in an ICS under this share of the ICS are called "slivers"
+    sliver: float = 0.05
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
-            if not 0.0 <= value <= 1.0:
+            if value is not None and not 0.0 <= value <= 1.0:
                 raise BoundaryLabError(f"threshold {name} must be a fraction 0..1, got {value}")
+
+    @property
+    def other_la_share(self) -> float:
+        """The share of another LA's own population that must be in the ICS to count it."""
+        return self.la_in_icb if self.other_la_min_share is None else self.other_la_min_share
+
+    def other_la_rule(self) -> str:
+        """How other LAs are counted, in words."""
+        if self.other_la_min_share is None:
+            return (f"an LA counts when it lies mostly within that ICS ({self.la_in_icb:.0%}+ "
+                    "of its own population)")  # fmt: skip
+        share = self.other_la_min_share
+        return f"an LA counts when {share:.0%}+ of its own population is in that ICS"
 
 
 @dataclass(frozen=True)
@@ -66,8 +85,7 @@ def _method(t: Thresholds, la_layer: str) -> str:
         f"Coterminosity typology of each {la_layer.upper()} by LSOA population: type 1 when "
         f"{t.la_in_icb:.0%}+ of the LA is in one ICS and the LA is {t.la_of_icb:.0%}+ of it; "
         f"types 2/3 when {t.la_in_icb:.0%}+ is in one ICS that serves 1-2 / 3+ other LAs "
-        f"(an LA counts when {t.other_la_min_share:.0%}+ of its own population is in that "
-        f"ICS); type 4 when under {t.la_in_icb:.0%} is in its main ICS."
+        f"({t.other_la_rule()}); type 4 when under {t.la_in_icb:.0%} is in its main ICS."
     )
 
 
@@ -79,19 +97,45 @@ def classify(main_share: float, share_of_icb: float, other_las: int, t: Threshol
     return 2 if other_las <= 2 else 3
 
 
-def _notes(row: dict[str, Any], elsewhere: list[dict[str, Any]], t: Thresholds) -> list[str]:
+def _notes(
+    row: dict[str, Any],
+    elsewhere: list[dict[str, Any]],
+    uncounted: list[tuple[str, float]],
+    t: Thresholds,
+) -> list[str]:
+    """``uncounted``: (name, share of the main ICS's people) of the other LAs living in
+    the main ICS that the counting rule leaves out, largest first."""
     notes = []
     if row["type"] != 1 and row["main_share"] >= t.la_in_icb:
         if row["share_of_icb"] >= t.near_coterminous:
             notes.append(f"near-coterminous: the LA is {row['share_of_icb']:.1%} of its ICS")
         if row["other_las"] == 0:
-            notes.append("the rest of its ICS is slivers of other LAs, none counted")
+            notes.append(_uncounted_note(uncounted, t))
+    if row["type"] == 4 and row["share_of_icb"] >= t.near_coterminous:
+        notes.append(f"split, yet the LA is {row['share_of_icb']:.1%} of its main ICS "
+                     f"({short_name(row['main_icb_name'])})")  # fmt: skip
     for part in elsewhere:
         if row["type"] == 4:
             continue
         kind = "a technicality" if part["share"] < t.technicality else "below the split threshold"
         notes.append(f"{part['share']:.2%} in {short_name(part['icb_name'])} ({kind})")
     return notes
+
+
+def _uncounted_note(uncounted: list[tuple[str, float]], t: Thresholds) -> str:
+    """Who else lives in the ICS though not counted: named with their share of the ICS's
+    people; only those under the technicality threshold are called slivers."""
+    larger = [f"{name} ({share:.1%} of the ICS's people)" for name, share in uncounted
+              if share >= t.sliver]  # fmt: skip
+    slivers = sum(1 for _, share in uncounted if share < t.sliver)
+    parts = []
+    if larger:
+        parts.append("no other LA counted; also in its ICS, but lying mostly elsewhere: "
+                     + ", ".join(larger))  # fmt: skip
+    if slivers:
+        parts.append(f"slivers of {slivers} other LA{'s' if slivers > 1 else ''} "
+                     f"(each under {t.sliver:.0%} of the ICS's people)")  # fmt: skip
+    return "; ".join(parts) if parts else "no other LA in its ICS"
 
 
 def typology(
@@ -107,11 +151,14 @@ def typology(
     la_population = pairs["by_population"].to_numpy()
     icb_totals = pairs.groupby("across_code")["population"].sum().to_dict()
     # The LAs each ICS serves: those with enough of their own population in it.
+    counted = share >= t.other_la_share
     served: dict[str, list[str]] = {}
-    for la_code, icb_code in zip(
-        la[share >= t.other_la_min_share], icb[share >= t.other_la_min_share], strict=True
-    ):
+    for la_code, icb_code in zip(la[counted], icb[counted], strict=True):
         served.setdefault(icb_code, []).append(la_code)
+    # Every LA living in each ICS, with its people there: for the notes.
+    present: dict[str, list[tuple[str, float]]] = {}
+    for la_code, icb_code, people in zip(la, icb, population, strict=True):
+        present.setdefault(icb_code, []).append((la_code, float(people)))
     la_names, icb_names = data.names[la_layer], data.names["icb"]
 
     # split_table sorts by LA, largest share first: each LA's rows are one run.
@@ -141,7 +188,12 @@ def typology(
             for i in range(first + 1, stop)
         ]
         row["elsewhere"] = elsewhere
-        row["notes"] = _notes(row, elsewhere, t)
+        uncounted = sorted(
+            ((la_names[c], people / total if total else 0.0)
+             for c, people in present.get(main_icb, []) if c != la_code and c not in others),
+            key=lambda item: -item[1],
+        )  # fmt: skip
+        row["notes"] = _notes(row, elsewhere, uncounted, t)
         rows.append(row)
 
     columns = [

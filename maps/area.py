@@ -13,14 +13,17 @@ from geodata.provenance import Provenance
 from . import text
 from .base import MapOptions, finish, geojson_layer, new_map, panel
 from .layer import GeoJsonLayer
-from .screen import AreaOverlaps
+from .screen import AreaOverlaps, breakdown_layer
 from .style import (
     CATEGORY_COLOURS,
     FOCUS_STYLE,
     LAYER_STYLES,
     PASTEL_COLOURS,
+    icb_colour,
     neighbour_colours,
 )
+
+__all__ = ["area_map", "breakdown_layer", "fill_colours"]
 
 #: Overlapping layers, bottom to top; ICBs and UTLAs are on when the page opens.
 AREA_LAYERS = ("region", "icb", "sicbl", "utla", "ltla")
@@ -37,33 +40,35 @@ def area_map(area: AreaOverlaps, provenance: Provenance, options: MapOptions) ->
     order = [layer for layer in AREA_LAYERS if layer in area.overlaps]
     breakdown = breakdown_layer(area.layer)
     colours = {
-        layer: fill_colours(area.overlaps[layer]) if layer == breakdown else None for layer in order
+        layer: fill_colours(area.overlaps[layer], layer) if layer == breakdown else None
+        for layer in order
     }
-    layers = [
-        _overlap_layer(layer, area.overlaps[layer], unit["name"], colours[layer]) for layer in order
-    ]
+    link = f"{options.maps_url}/area/{{code}}?vintage={provenance.vintage}"
+    layers = []
+    if area.pieces is not None and colours.get(breakdown):
+        # Fill only the part of each unit that lies in this area: its LSOAs here.
+        fills = colours[breakdown]
+        assert fills is not None
+        label = f"{LAYERS[breakdown].label}: part in this area"
+        style = {"stroke": False, "fill": True, "fillOpacity": 0.55}
+        layers.append(geojson_layer(area.pieces, label, style, fills))
+    layers += [_overlap_layer(layer, area.overlaps[layer], unit["name"], link) for layer in order]
     layers.append(geojson_layer(area.outline, "This area", FOCUS_STYLE.outline(False)))
     legend = _legend(area, order, colours.get(breakdown), provenance.vintage, options)
     return finish(fmap, layers, panel(title, provenance, legend, options))
 
 
-def breakdown_layer(layer: str) -> str:
-    """The layer the sidebar lists and the map fills: the councils of an ICB, the ICBs of
-    anything else."""
-    return "utla" if layer == "icb" else "icb"
-
-
-def fill_colours(frame: gpd.GeoDataFrame) -> list[str]:
-    """A distinct colour for each of a few units, largest first; for many, colours that
-    differ between neighbours."""
+def fill_colours(frame: gpd.GeoDataFrame, layer: str = "") -> list[str]:
+    """ICBs in their stable colours; other units a distinct colour each for a few,
+    largest first, and for many, colours that differ between neighbours."""
+    if layer == "icb":
+        return [icb_colour(code) for code in frame["code"]]
     if len(frame) <= len(CATEGORY_COLOURS):
         return list(CATEGORY_COLOURS[: len(frame)])
     return neighbour_colours(frame, PASTEL_COLOURS)
 
 
-def _overlap_layer(
-    layer: str, frame: gpd.GeoDataFrame, area_name: str, fills: list[str] | None
-) -> GeoJsonLayer:
+def _overlap_layer(layer: str, frame: gpd.GeoDataFrame, area_name: str, link: str) -> GeoJsonLayer:
     style = LAYER_STYLES[layer]
     frame = frame.assign(
         label=[text.name(n) for n in frame["name"]],
@@ -78,8 +83,8 @@ def _overlap_layer(
         "of_area": f"Share of {short_name(area_name)}",  # labels are escaped by the layer
         "of_unit": "Share of its own people",
     }
-    paint = style.outline() | ({"fillOpacity": 0.5} if fills else {})
-    return geojson_layer(frame, style.label, paint, fills, tooltip, show=layer in SHOWN)
+    return geojson_layer(frame, style.label, style.outline(), None, tooltip,
+                         show=layer in SHOWN, link=link)  # fmt: skip
 
 
 def _legend(
@@ -105,8 +110,9 @@ def _legend(
     html += (
         "<table><tr><th></th><th>Overlapping units</th><th class='num'>Count</th></tr>"
         f"{counts}</table>"
-        f'<p class="bl-sub">{FOCUS_STYLE.legend_swatch()} this area. Hover over a unit '
-        "for how many of its people live here.</p>"
+        f'<p class="bl-sub">{FOCUS_STYLE.legend_swatch()} this area. Coloured: the part of '
+        "each unit that lies in this area. Hover over a unit for how many of its people "
+        "live here; click it for its own page.</p>"
     )
     if area.layer in ("utla", "ltla"):
         split_url = f"{options.maps_url}/split/{unit['code']}?vintage={vintage}"

@@ -10,12 +10,13 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import shapely
 from pyproj import Transformer
 
 from geodata.geometry import WEB_PRECISION
 from geodata.provenance import Provenance
 
-from .controls import PageStyle, ReadyFlag, Sidebar, SourceNote
+from .controls import PageStyle, Panes, ReadyFlag, Sidebar, SourceNote
 from .geojson import feature_collection
 from .layer import GeoJsonLayer
 
@@ -38,6 +39,8 @@ class MapOptions:
     api_url: str = "/api/v1"
     tiles: str = ""
     tiles_attribution: str = ""
+    #: The site's header (links, vintage switcher) as ready-made HTML for the sidebar.
+    header_html: str = ""
 
 
 def new_map(
@@ -55,6 +58,7 @@ def new_map(
     fmap.default_css = [("leaflet_css", options.leaflet_css)]
     fmap.get_root().title = escape(f"{title} · Boundary Lab")  # type: ignore[attr-defined]
     PageStyle().add_to(fmap)
+    Panes().add_to(fmap)
     if options.tiles:
         folium.TileLayer(
             tiles=options.tiles,
@@ -87,14 +91,26 @@ def geojson_layer(
     show: bool = True,
     precision: int = WEB_PRECISION,
     point_radius: float | None = None,
+    link: str | None = None,
+    labels_from_zoom: float | None = None,
+    follows: GeoJsonLayer | None = None,
 ) -> GeoJsonLayer:
     """A switchable layer of ``frame`` (EPSG:27700, with a ``code`` column).
 
     ``fills``: a fill colour per row, else the style's. ``tooltip``: column -> label
     (plain text); the column's values must be formatted and HTML-escaped already. Only
-    ``code`` and the tooltip's columns go into the page.
+    ``code`` and the tooltip's columns go into the page. ``link``: an address with
+    ``{code}`` that a click opens. ``labels_from_zoom``: the ``label`` column written on
+    the map from that zoom on. ``follows``: a layer this one is drawn over everything
+    with, shown and hidden with it.
     """
     columns = ["code", *[c for c in (tooltip or {}) if c != "code"]]
+    if labels_from_zoom is not None:
+        points = _TO_WEB.transform(*shapely.get_coordinates(
+            frame.geometry.representative_point().to_numpy()).T)  # fmt: skip
+        frame = frame.assign(lx=points[0].round(5), ly=points[1].round(5),
+                             label_text=frame["label"])  # fmt: skip
+        columns += ["lx", "ly", "label_text"]
     palette: list[str] = []
     if fills is not None:
         palette = sorted(set(fills))
@@ -102,7 +118,8 @@ def geojson_layer(
         frame = frame.assign(fill=[index[colour] for colour in fills])
         columns.append("fill")
     geojson = feature_collection(frame, columns, precision)
-    return GeoJsonLayer(geojson, name, style, palette, tooltip, show, point_radius)
+    return GeoJsonLayer(geojson, name, style, palette, tooltip, show, point_radius, link,
+                        labels_from_zoom, follows)  # fmt: skip
 
 
 def finish(fmap: folium.Map, layers: Sequence[GeoJsonLayer], panel_html: str) -> folium.Map:
@@ -126,7 +143,7 @@ def panel(title: str, provenance: Provenance, body: str, options: MapOptions) ->
     """The sidebar's HTML: title, vintage and population source, ``body``, a link home.
     ``title`` is plain text (escaped here), ``body`` HTML already escaped by the caller."""
     return (
-        f"<h1>{escape(title)}</h1>"
+        f"{options.header_html}<h1>{escape(title)}</h1>"
         f'<p class="bl-sub">Vintage {escape(provenance.vintage)} · '
         f"{escape(provenance.population_source)}</p>"
         + (f'<p class="bl-sub bl-note">{escape(provenance.note)}</p>' if provenance.note else "")

@@ -34,7 +34,23 @@ body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-
 .bl-swatch { display: inline-block; width: 14px; height: 14px; border: 1px solid #444;
   vertical-align: middle; }
 .bl-line { display: inline-block; width: 26px; height: 0; vertical-align: middle; }
+.bl-map-header { margin: -12px -14px 10px; padding: 8px 14px; background: #0b0c0c; color: #fff;
+  border-bottom: 6px solid #1d70b8; }
+.bl-map-header a { color: #fff; }
+.bl-map-header a:focus { background: #ffdd00; color: #0b0c0c; outline: none; }
+.bl-map-home { font-weight: 700; font-size: 17px; text-decoration: none; }
+.bl-map-header ul { list-style: none; margin: 4px 0; padding: 0; display: flex; flex-wrap: wrap;
+  gap: 2px 12px; font-size: 13px; }
+.bl-map-header a[aria-current] { font-weight: 700; text-decoration-thickness: 3px; }
+.bl-vintage { display: flex; gap: 6px; align-items: center; font-size: 13px; margin-top: 4px; }
+.bl-vintage select, .bl-vintage button { font: inherit; padding: 1px 6px; }
+.bl-skip-link { position: absolute; left: -9999px; }
 .leaflet-control-layers { font-size: 13px; }
+.bl-label span { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap;
+  font-size: 12px; font-weight: 600; color: #0b0c0c; text-shadow: 0 0 3px #fff, 0 0 3px #fff,
+  0 0 2px #fff; pointer-events: none; }
+.bl-key { margin: 6px 0; }
+.leaflet-interactive { cursor: pointer; }
 .leaflet-control-attribution { max-width: 60vw; white-space: normal; font-size: 11px; }
 .bl-tooltip { font-size: 13px; white-space: normal; }
 .bl-tooltip th { color: #444; font-weight: 600; padding-right: 10px; text-align: left;
@@ -73,6 +89,26 @@ class Sidebar(MacroElement):
         root = self.get_root()
         assert isinstance(root, Figure)
         root.html.add_child(panel, name=self.get_name())
+
+
+class Panes(MacroElement):
+    """Leaflet panes above the overlay pane (400): borders that must stay on top of every
+    other layer, then the labels, which never take the mouse."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.createPane("bl-top").style.zIndex = 450;
+        var bl_labels_pane = {{ this._parent.get_name() }}.createPane("bl-labels");
+        bl_labels_pane.style.zIndex = 460;
+        bl_labels_pane.style.pointerEvents = "none";
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Panes"
 
 
 class SourceNote(MacroElement):

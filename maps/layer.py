@@ -29,6 +29,11 @@ class RawElement(Element):
         return self.text
 
 
+#: Leaflet panes the maps add (see ``controls.Panes``): borders drawn over every other
+#: layer, and the labels over them.
+PANE_ON_TOP = "bl-top"
+
+
 class GeoJsonLayer(Layer):
     """An overlay from a GeoJSON FeatureCollection (text).
 
@@ -47,14 +52,26 @@ class GeoJsonLayer(Layer):
         tooltip: dict[str, str] | None = None,
         show: bool = True,
         point_radius: float | None = None,
+        link: str | None = None,
+        labels_from_zoom: float | None = None,
+        follows: GeoJsonLayer | None = None,
     ) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
+        super().__init__(name=name, overlay=True, control=follows is None, show=show)
         self.point_radius = point_radius  # points as circles of this many pixels
         self._name = "GeoJsonLayer"
         self.geojson = geojson
         self.style = style
         self.palette = list(palette)
         self.tooltip = tooltip or {}
+        #: an address with ``{code}``: clicking a feature opens it
+        self.link = link
+        #: from this zoom on, each feature's ``label_text`` at (``lx``, ``ly``)
+        self.labels_from_zoom = labels_from_zoom
+        #: drawn on top of everything (its own pane), shown and hidden with ``follows``
+        #: and left out of the layer switcher
+        self.follows = follows
+        #: property values are raw text to escape (else HTML escaped already)
+        self.escape_values = False
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca's own returns None
         assert self._parent is not None, "add the layer to a map first"
@@ -62,9 +79,41 @@ class GeoJsonLayer(Layer):
         script = self.script()
         if self.show:
             script += f"\n{name}.addTo({parent});"
+        if self.labels_from_zoom is not None:
+            script += "\n" + self._labels_script(parent)
+        if self.follows is not None:
+            leader = self.follows.get_name()
+            script += (
+                f"\n{leader}.on('add', function () {{ {name}.addTo({parent}); }});"
+                f"\n{leader}.on('remove', function () {{ {parent}.removeLayer({name}); }});"
+            )
         root = self.get_root()
         assert isinstance(root, Figure)
         root.script.add_child(RawElement(script), name=name)
+
+    def _labels_script(self, parent: str) -> str:
+        """Names as text on the map, only when zoomed in enough for them to fit."""
+        name = self.get_name()
+        return "\n".join([
+            f"var {name}_labels = L.layerGroup();",
+            f"{name}.eachLayer(function (layer) {{",
+            "    var p = layer.feature.properties;",
+            "    if (p.lx === undefined) return;",
+            f"    {name}_labels.addLayer(L.marker([p.ly, p.lx], {{",
+            "        icon: L.divIcon({className: 'bl-label', html: '<span>' + p.label_text + "
+            "'</span>', iconSize: null}),",
+            "        interactive: false, keyboard: false, pane: 'bl-labels'}));",
+            "});",
+            f"function {name}_syncLabels() {{",
+            f"    var on = {parent}.hasLayer({name}) && "
+            f"{parent}.getZoom() >= {_js(self.labels_from_zoom)};",
+            f"    if (on && !{parent}.hasLayer({name}_labels)) {name}_labels.addTo({parent});",
+            f"    if (!on && {parent}.hasLayer({name}_labels))",
+            f"        {parent}.removeLayer({name}_labels);",
+            "}",
+            f"{parent}.on('zoomend overlayadd overlayremove', {name}_syncLabels);",
+            f"{name}_syncLabels();",
+        ])  # fmt: skip
 
     def script(self) -> str:
         name = self.get_name()
@@ -72,7 +121,8 @@ class GeoJsonLayer(Layer):
             f"var {name}_style = {_js(self.style)};",
             f"var {name}_palette = {_js(self.palette)};",
             f"var {name} = L.geoJson({self.geojson}, {{",
-            f"    interactive: {_js(bool(self.tooltip))},",
+            f"    interactive: {_js(bool(self.tooltip or self.link))},",
+            *([f"    pane: {_js(PANE_ON_TOP)},"] if self.follows is not None else []),
             *(
                 [
                     "    pointToLayer: function (feature, latlng) {",
@@ -99,7 +149,18 @@ class GeoJsonLayer(Layer):
                 f"{name}.bindTooltip(function (layer) {{",
                 "    var p = layer.feature.properties;",
                 f"    return {_js('<table>' + rows + '</table>')}.replace(",
-                "        /\\{(\\w+)\\}/g, function (all, key) { return p[key]; });",
+                "        /\\{(\\w+)\\}/g, function (all, key) {",
+                "            var v = p[key];",
+                "            if (typeof v === 'number') return v.toLocaleString('en-GB');",
+                *(
+                    [
+                        "            return String(v).replace(/[&<>\"']/g, function (c) {",
+                        "                return '&#' + c.charCodeAt(0) + ';'; });",
+                    ]
+                    if self.escape_values
+                    else ["            return v;"]
+                ),
+                "        });",
                 '}, {sticky: true, opacity: 0.95, className: "bl-tooltip"});',
                 f"{name}.on('mouseover', function (e) {{",
                 "    e.layer.setStyle({",
@@ -108,6 +169,14 @@ class GeoJsonLayer(Layer):
                 "    });",
                 "});",
                 f"{name}.on('mouseout', function (e) {{ {name}.resetStyle(e.layer); }});",
+            ]
+        if self.link:
+            lines += [
+                f"{name}.on('click', function (e) {{",
+                "    var code = e.layer.feature.properties.code;",
+                f"    window.location.href = {_js(self.link)}.replace('{{code}}', "
+                "encodeURIComponent(code));",
+                "});",
             ]
         return "\n".join(lines)
 
@@ -126,6 +195,7 @@ class LazyGeoJsonLayer(GeoJsonLayer):
     ) -> None:
         super().__init__("null", name, style, (), tooltip, show=False)
         self.url = url
+        self.escape_values = True  # the API's text is raw: escape it for the tooltip
 
     def script(self) -> str:
         name = self.get_name()

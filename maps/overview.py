@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from html import escape
 
 import folium
 import geopandas as gpd
@@ -13,7 +14,7 @@ from . import text
 from .base import MapOptions, finish, geojson_layer, new_map, panel
 from .layer import GeoJsonLayer, LazyGeoJsonLayer
 from .screen import NATIONAL_PRECISION
-from .style import LAYER_STYLES, PASTEL_COLOURS, neighbour_colours
+from .style import LAYER_STYLES, icb_colour
 
 #: The overview's layers, bottom to top, and whether each is on when the page opens. PCN
 #: catchments come last, when the vintage has them: they overlap and are too many to put
@@ -31,17 +32,22 @@ def overview_map(
     provenance: Provenance,
     options: MapOptions,
     pcn_catchments: int = 0,
+    areas: Mapping[str, str] | None = None,
 ) -> folium.Map:
     """``layers``: layer -> frame (EPSG:27700) of code, name, population and, for layers
     other than ICBs, optionally main_icb_name and main_icb_share (the ICB holding most of
-    the unit's people). ICBs get light fills that differ between neighbours; the other
-    layers are outlines."""
+    the unit's people). ICBs get their stable fill colours and borders drawn over every
+    other layer; the other layers are outlines. ``areas``: code -> name for the search
+    box's suggestions."""
     shown = [(layer, on) for layer, on in OVERVIEW_LAYERS if layer in layers]
     if not shown:
         raise ValueError(f"no overview layer in {sorted(layers)}")
     first = layers[shown[0][0]]
     fmap = new_map("England overview", first, provenance, options)
-    drawn: list[GeoJsonLayer] = [_layer(layer, layers[layer], on) for layer, on in shown]
+    link = f"{options.maps_url}/area/{{code}}?vintage={provenance.vintage}"
+    drawn: list[GeoJsonLayer] = [_layer(layer, layers[layer], on, link) for layer, on in shown]
+    if "icb" in layers:  # ICB borders over every council line, shown with the ICB layer
+        drawn.append(icb_borders(layers["icb"], drawn[0], link))
     counts = [(layer, len(layers[layer])) for layer, _ in shown]
     if pcn_catchments:
         drawn.append(pcn_layer(provenance.vintage, options))
@@ -52,8 +58,10 @@ def overview_map(
         for layer, count in counts
     )
     body = (
-        "<p>Hover over an area for its name, code, population and main ICB. "
-        "Switch layers on and off at the top right.</p>"
+        search_form(options, provenance.vintage, areas or {})
+        + "<p>Hover over an area for its name, code, population and main ICB; click it for "
+        "its own page. Switch layers on and off at the top right. Names appear as you zoom "
+        "in.</p>"
         f"<table><tr><th></th><th>Layer</th><th class='num'>Units</th></tr>{legend}</table>"
         f'<p class="bl-sub"><a href="{options.maps_url}/typology?vintage={provenance.vintage}">'
         "How each council relates to its ICS (typology)</a></p>"
@@ -65,11 +73,44 @@ def overview_map(
 def pcn_layer(vintage: str, options: MapOptions) -> LazyGeoJsonLayer:
     style = LAYER_STYLES["pcn"].outline() | {"fillOpacity": 0.08}
     url = f"{options.api_url}/pcns/catchments.geojson?vintage={vintage}&simplify=200"
-    tooltip = {"pcn_name": "PCN", "pcn_code": "Code"}
+    tooltip = {"pcn_name": "PCN", "pcn_code": "Code", "population": "Population (apportioned)"}
     return LazyGeoJsonLayer(url, LAYER_STYLES["pcn"].label, style, tooltip)
 
 
-def _layer(layer: str, frame: gpd.GeoDataFrame, show: bool) -> GeoJsonLayer:
+def search_form(options: MapOptions, vintage: str, areas: Mapping[str, str]) -> str:
+    """A search box for any council, ICB or sub-ICB location: opens its page."""
+    suggestions = "".join(
+        f'<option value="{escape(name)} ({escape(code)})">'
+        for code, name in sorted(areas.items(), key=lambda item: item[1])
+    )
+    return (
+        f'<form class="bl-search" action="{escape(options.maps_url)}/find" method="get" '
+        'role="search"><label for="bl-q">Find a council, ICB or sub-ICB location</label>'
+        '<span class="bl-search-row"><input id="bl-q" name="q" type="search" list="bl-areas" '
+        'required autocomplete="off">'
+        f'<input type="hidden" name="vintage" value="{escape(vintage)}">'
+        '<button type="submit">Find</button></span></form>'
+        f'<datalist id="bl-areas">{suggestions}</datalist>'
+    )
+
+
+def icb_borders(frame: gpd.GeoDataFrame, fills: GeoJsonLayer, link: str) -> GeoJsonLayer:
+    """ICB outlines over every council and sub-ICB line, hovered and clicked on the line."""
+    style = LAYER_STYLES["icb"]
+    frame = frame.assign(label=[text.name(n) for n in frame["name"]],
+                         people=[text.people(p) for p in frame["population"]])  # fmt: skip
+    tooltip = {"label": "ICB", "code": "Code", "people": "Population"}
+    paint = style.outline(interactive=False)
+    return geojson_layer(frame, "ICB borders", paint, None, tooltip, True, NATIONAL_PRECISION,
+                         link=link, follows=fills)  # fmt: skip
+
+
+#: Zoom from which each layer's names are written on the map (England fills the window
+#: at about 6.5; a county at 9).
+LABEL_ZOOM = {"icb": 7.5, "utla": 9.0, "ltla": 10.0, "sicbl": 9.5}
+
+
+def _layer(layer: str, frame: gpd.GeoDataFrame, show: bool, link: str) -> GeoJsonLayer:
     style = LAYER_STYLES[layer]
     frame = frame.assign(
         label=[text.name(n) for n in frame["name"]],
@@ -82,6 +123,7 @@ def _layer(layer: str, frame: gpd.GeoDataFrame, show: bool) -> GeoJsonLayer:
             for n, s in zip(frame["main_icb_name"], frame["main_icb_share"], strict=True)
         ]
         tooltip["main_icb"] = "Main ICB"
-    fills = neighbour_colours(frame, PASTEL_COLOURS) if layer == "icb" else None
-    paint = style.outline() | ({"fillOpacity": 0.55} if fills else {})
-    return geojson_layer(frame, style.label, paint, fills, tooltip, show, NATIONAL_PRECISION)
+    fills = [icb_colour(c) for c in frame["code"]] if layer == "icb" else None
+    paint = style.outline() | ({"fillOpacity": 0.55, "weight": 0} if fills else {})
+    return geojson_layer(frame, style.label, paint, fills, tooltip, show, NATIONAL_PRECISION,
+                         link=link, labels_from_zoom=LABEL_ZOOM.get(layer))  # fmt: skip

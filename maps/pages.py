@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -13,11 +16,12 @@ from geodata.pcn.reports import method_text, pcn_populations
 from geodata.places import Membership
 from geodata.provenance import Provenance
 from geodata.scenarios import Scenario, resolve
-from geodata.scenarios.shapes import icb_shapes
+from geodata.scenarios.shapes import detached_parts, icb_shapes
 from geodata.splits import splits
 from geodata.store import VintageData
 from geodata.typology import typology
 
+from . import text
 from .area import area_map
 from .base import MapOptions, render_page
 from .overview import OVERVIEW_LAYERS, overview_map
@@ -50,7 +54,10 @@ def overview_page(data: VintageData, options: MapOptions) -> str:
             )
         frames[layer] = frame
     catchments = len(load_pcn_layer(data).catchments()) if has_pcn_layer(data) else 0
-    return render_page(overview_map(frames, Provenance.of(data.meta), options, catchments))
+    areas = {code: name for layer in ("icb", "sicbl", "ltla", "utla") if layer in data.names
+             for code, name in data.names[layer].items()}  # fmt: skip
+    provenance = Provenance.of(data.meta)
+    return render_page(overview_map(frames, provenance, options, catchments, areas))
 
 
 def split_page(data: VintageData, council: str, across: str, options: MapOptions) -> str:
@@ -80,8 +87,15 @@ def find_council(data: VintageData, query: str) -> tuple[str, str]:
             raise upper_error from None
 
 
-def scenario_page(data: VintageData, scenario: Scenario, options: MapOptions) -> str:
-    """Baseline and scenario ICB outlines, and the LSOAs that move."""
+def scenario_page(
+    data: VintageData,
+    scenario: Scenario,
+    options: MapOptions,
+    uploaded_geojson: str | None = None,
+    back: tuple[str, str] | None = None,
+) -> str:
+    """The scenario's ICBs, the LSOAs that move, borders before and after, uploaded
+    boundaries (GeoJSON text as stored), and the detached parts of ICBs that fall apart."""
     assignment = resolve(data, scenario)
     shapes = icb_shapes(data, assignment.icb)
     population = data.table.groupby(assignment.icb)["population"].sum()
@@ -103,8 +117,34 @@ def scenario_page(data: VintageData, scenario: Scenario, options: MapOptions) ->
         geometry=data.geometry().geometry.to_numpy()[changed], crs="EPSG:27700",
     )  # fmt: skip
     moved = simplify_coverage(moved, LOCAL_TOLERANCE_M) if len(moved) else moved
+    detached = _detached(data, assignment, shapes)
+    uploaded = None
+    if uploaded_geojson:
+        features = json.loads(uploaded_geojson).get("features", [])
+        if features:
+            frame = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326").to_crs(27700)
+            label = next((c for c in ("name", "icb_name", "label") if c in frame), None)
+            uploaded = gpd.GeoDataFrame(
+                {"code": [str(i) for i in range(len(frame))],
+                 "name": frame[label].astype(str) if label else "uploaded boundary"},
+                geometry=frame.geometry.to_numpy(), crs=frame.crs,
+            )  # fmt: skip
     return render_page(scenario_map(scenario.name, outlines(data, "icb"), after, moved,
-                                    Provenance.of(data.meta), options))  # fmt: skip
+                                    Provenance.of(data.meta), options, uploaded, detached,
+                                    back))  # fmt: skip
+
+
+def _detached(data: VintageData, assignment: Any, shapes: dict[str, Any]) -> gpd.GeoDataFrame:
+    """The exclaves of every ICB that has any: where the scenario makes an ICB fall apart."""
+    rows: list[tuple[str, str, Any]] = []
+    for code, shape in shapes.items():
+        if shape.exclaves:
+            parts = detached_parts(data, code, shape.outline, assignment.icb)["exclave"]
+            rows += [(code, assignment.names[code], part) for part in parts]
+    return gpd.GeoDataFrame(
+        {"code": [r[0] for r in rows], "icb_name": [r[1] for r in rows]},
+        geometry=[r[2] for r in rows], crs="EPSG:27700",
+    )  # fmt: skip
 
 
 def pcn_page(data: VintageData, layer: PcnLayer, icb_code: str, options: MapOptions) -> str:
@@ -151,3 +191,43 @@ def places_page(data: VintageData, membership: Membership, options: MapOptions) 
     icbs = icbs.loc[icbs["code"].isin(touched)]
     name = membership.place_set.name
     return render_page(places_map(name, places, icbs, Provenance.of(data.meta), options))
+
+
+def alignment_page(data: VintageData, status: str, tolerance: float, options: MapOptions) -> str:
+    """ICBs coloured by their alignment class, strategic authority outlines over them."""
+    from geodata.alignment import alignment
+    from geodata.unit_status import with_status
+
+    from .review import alignment_map
+
+    result = alignment(data, status, tolerance)
+    authorities = outlines(with_status(data, "sa", status), "sa")
+    return render_page(alignment_map(outlines(data, "icb"), authorities, result, options))
+
+
+def vintage_compare_page(a: VintageData, b: VintageData, options: MapOptions) -> str:
+    """Both vintages' ICB outlines and the areas whose ICB changed (by from -> to)."""
+    from geodata.vintage_compare import compare_vintages
+
+    from .review import vintage_compare_map
+
+    result = compare_vintages(a, b)
+    changed = result.lsoa_icbs.loc[result.lsoa_icbs["moved"]]
+    rows = changed.index.to_numpy()
+    polygons = b.geometry().geometry.to_numpy()
+    people = b.table["population"].to_numpy()
+    groups = changed.groupby(["icb_a", "icb_b"]).indices
+    moved = gpd.GeoDataFrame(
+        {"code": [f"{x}-{y}" for x, y in groups],
+         "label": [f"{text.name(a.names['icb'][x])} to {text.name(b.names['icb'][y])}"
+                   for x, y in groups],
+         "lsoas": [f"{len(i):,}" for i in groups.values()],
+         "people": [text.people(people[rows[i]].sum()) for i in groups.values()]},
+        geometry=[shapely.coverage_union_all(polygons[rows[i]]) for i in groups.values()],
+        crs="EPSG:27700",
+    )  # fmt: skip
+    moved = simplify_coverage(moved, NATIONAL_TOLERANCE_M) if len(moved) else moved
+    provenance = Provenance.of(b.meta, "ICBs of two vintages on the same LSOA building blocks.")
+    return render_page(vintage_compare_map(outlines(a, "icb"), outlines(b, "icb"), moved,
+                                           result.summary, a.name, b.name, provenance,
+                                           options))  # fmt: skip

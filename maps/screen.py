@@ -122,6 +122,12 @@ def _unions(
     )
 
 
+def breakdown_layer(layer: str) -> str:
+    """The layer an area page lists and fills: the councils of an ICB, the ICBs of
+    anything else."""
+    return "utla" if layer == "icb" else "icb"
+
+
 @dataclass(frozen=True)
 class AreaOverlaps:
     """One unit and, per other layer, the units it overlaps."""
@@ -130,6 +136,25 @@ class AreaOverlaps:
     outline: gpd.GeoDataFrame  # one row: code, name, population
     #: layer -> code, name, population (of the overlap), share_of_area, share_of_unit
     overlaps: dict[str, gpd.GeoDataFrame]
+    #: The part of each unit of the breakdown layer that lies in this area (its LSOAs
+    #: there), in the order of ``overlaps[breakdown_layer(layer)]``: what the map fills,
+    #: so a council only partly in an ICB is not painted whole.
+    pieces: gpd.GeoDataFrame | None = None
+
+
+def area_pieces(data: VintageData, layer: str, code: str, other: str) -> gpd.GeoDataFrame:
+    """code, geometry: the union of the LSOAs of unit ``code`` in each unit of ``other``."""
+    table = data.table
+    rows = np.flatnonzero((table[code_column(layer)] == code).to_numpy())
+    polygons = shapely.coverage_simplify(data.geometry().geometry.to_numpy()[rows],
+                                         LOCAL_TOLERANCE_M)  # fmt: skip
+    codes = table[code_column(other)].to_numpy()[rows]
+    groups = pd.Series(np.arange(len(rows))).groupby(codes, sort=True).indices
+    return gpd.GeoDataFrame(
+        {"code": list(groups)},
+        geometry=[shapely.coverage_union_all(polygons[g]) for g in groups.values()],
+        crs=data.geometry().crs,
+    )
 
 
 def area_overlaps(data: VintageData, code: str) -> AreaOverlaps:
@@ -160,4 +185,13 @@ def area_overlaps(data: VintageData, code: str) -> AreaOverlaps:
             crs=units.crs,
         )
         overlaps[other] = frame
-    return AreaOverlaps(layer, outline, overlaps)
+    pieces = None
+    breakdown = breakdown_layer(layer)
+    if breakdown in overlaps:
+        found = area_pieces(data, layer, code, breakdown).set_index("code")
+        pieces = gpd.GeoDataFrame(
+            {"code": overlaps[breakdown]["code"].to_numpy()},
+            geometry=found.geometry.loc[overlaps[breakdown]["code"]].to_numpy(),
+            crs=found.crs,
+        )
+    return AreaOverlaps(layer, outline, overlaps, pieces)

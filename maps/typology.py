@@ -88,8 +88,8 @@ def _legend(result: TypologyResult) -> str:
     return (
         f"<table><tr><th></th><th>Type</th><th class='num'>Councils</th></tr>{rows}</table>"
         f'<p class="bl-sub">Type 1: {t.la_in_icb:.0%}+ of the council in one ICS and the '
-        f"council {t.la_of_icb:.0%}+ of that ICS. Another council counts as served by an ICS "
-        f"when {t.other_la_min_share:.0%}+ of its own people live there. Hover over a council "
+        f"council {t.la_of_icb:.0%}+ of that ICS. Counting the other councils an ICS serves, "
+        f"{t.other_la_rule()}. Hover over a council "
         "for the shares behind its type. "
         f"{LAYER_STYLES['icb'].legend_swatch()} ICB outlines.</p>"
     )

@@ -22,6 +22,7 @@ from ..files import file_sha256
 from ..layers import LAYERS, code_column
 from .boundaries import read_blocks
 from .checks import check_nesting, check_one_name, consistency
+from .scenarios import read_merger
 from .tables import check_pattern, check_unique, drop_other_nations, read_csv, read_population
 from .units import status_columns, unit_codes
 
@@ -186,6 +187,7 @@ def build_vintage(config: VintageConfig, source: Path, progress: Progress = _qui
 
     units = _units(joined, layers)
     checks = consistency(table, layers, int(population.sum()))
+    scenarios = [read_merger(source, spec, table) for spec in config.scenarios]
     for line in checks["report"]:
         progress(line)
     meta = {
@@ -200,6 +202,7 @@ def build_vintage(config: VintageConfig, source: Path, progress: Progress = _qui
         "note": config.note,
         "default": config.default,
         "checks": checks,
+        "scenarios": scenarios,
         "repaired_geometries": repairs.invalid_repaired,
         "coverage_cleaned_geometries": repairs.coverage_cleaned,
         "dropped_non_english_rows": dropped,

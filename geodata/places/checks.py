@@ -23,34 +23,40 @@ class PlaceChecks:
     notes: list[str] = field(default_factory=list)
 
 
-def _shares(codes: np.ndarray, population: np.ndarray, names: dict[str, str]) -> list[dict]:
-    frame = pd.DataFrame({"code": codes, "population": population})
-    grouped = frame.groupby("code")["population"].sum().sort_values(ascending=False)
-    total = grouped.sum()
-    return [
-        {
-            "code": c,
-            "name": names.get(c, c),
-            "population": int(p),
-            "share": float(p / total) if total else 0.0,
-        }
-        for c, p in grouped.items()
-    ]
+def _shares_by_place(
+    place: np.ndarray, codes: np.ndarray, population: np.ndarray, names: dict[str, str], count: int
+) -> list[list[dict[str, Any]]]:
+    """Per place, the units it draws population from, largest first, with shares: one
+    group-by for the whole set (a set may hold thousands of places)."""
+    frame = pd.DataFrame({"place": place, "code": codes, "population": population})
+    grouped = frame.groupby(["place", "code"])["population"].sum().reset_index()
+    grouped["total"] = grouped.groupby("place")["population"].transform("sum")
+    grouped = grouped.sort_values(["place", "population"], ascending=[True, False],
+                                  kind="stable")  # fmt: skip
+    result: list[list[dict[str, Any]]] = [[] for _ in range(count)]
+    columns = (grouped[c].to_numpy(dtype=object) for c in ("place", "code", "population", "total"))
+    for p, c, pop, total in zip(*columns, strict=True):
+        result[p].append({"code": c, "name": names.get(c, c), "population": int(pop),
+                          "share": float(pop / total) if total else 0.0})  # fmt: skip
+    return result
 
 
 def check_places(data: VintageData, membership: Membership) -> PlaceChecks:
     table = data.table
     population = table["population"].to_numpy()
     icb, utla = (table[c].to_numpy().astype(object) for c in ("icb_code", "utla_code"))
-    rows = []
-    for code in membership.codes:
-        members = membership.rows[code]
-        icbs = _shares(icb[members], population[members], data.names["icb"])
-        utlas = _shares(utla[members], population[members], data.names["utla"])
-        rows.append({"code": code, "name": membership.names[code],
-                     "population": int(population[members].sum()), "lsoas": len(members),
-                     "icbs": icbs, "utlas": utlas, "crosses_icb": len(icbs) > 1,
-                     "crosses_utla": len(utlas) > 1})  # fmt: skip
+    members = [membership.rows[code] for code in membership.codes]
+    lsoa_rows = np.concatenate(members) if members else np.empty(0, dtype=np.int64)
+    place = np.repeat(np.arange(len(members)), [len(m) for m in members])
+    icbs = _shares_by_place(place, icb[lsoa_rows], population[lsoa_rows], data.names["icb"],
+                            len(members))  # fmt: skip
+    utlas = _shares_by_place(place, utla[lsoa_rows], population[lsoa_rows],
+                             data.names["utla"], len(members))  # fmt: skip
+    rows = [{"code": code, "name": membership.names[code],
+             "population": int(population[m].sum()), "lsoas": len(m),
+             "icbs": icbs[i], "utlas": utlas[i], "crosses_icb": len(icbs[i]) > 1,
+             "crosses_utla": len(utlas[i]) > 1}
+            for i, (code, m) in enumerate(zip(membership.codes, members, strict=True))]  # fmt: skip
     places = pd.DataFrame(rows, columns=["code", "name", "population", "lsoas", "icbs",
                                          "utlas", "crosses_icb", "crosses_utla"])  # fmt: skip
     pops = places["population"]
@@ -65,11 +71,14 @@ def check_places(data: VintageData, membership: Membership) -> PlaceChecks:
                          "ltla_code": table["ltla_code"].to_numpy()[gap],
                          "icb_code": icb[gap], "population": population[gap]})  # fmt: skip
     over = membership.count > 1
-    holders = {r: [c for c, m in membership.rows.items() if r in set(m.tolist())]
-               for r in np.flatnonzero(over)} if over.any() else {}  # fmt: skip
+    holders: dict[int, list[str]] = {int(r): [] for r in np.flatnonzero(over)}
+    for code, lsoa_rows in membership.rows.items():  # linear in the set's size
+        for r in lsoa_rows[over[lsoa_rows]].tolist():
+            holders[r].append(code)
     overlaps = pd.DataFrame({"lsoa_code": table["lsoa_code"].to_numpy()[over],
                              "population": population[over],
-                             "places": [holders[r] for r in np.flatnonzero(over)]})  # fmt: skip
+                             "places": [holders[r]
+                                        for r in np.flatnonzero(over).tolist()]})  # fmt: skip
     notes = []
     straddling = _pcns_straddling(data, membership)
     if straddling is None:
@@ -95,9 +104,14 @@ def _pcns_straddling(data: VintageData, membership: Membership) -> pd.DataFrame 
     per["share"] = per["population"] / per.groupby("pcn_code")["population"].transform("sum")
     counts = per.groupby("pcn_code")["place"].count()
     split = counts[counts > 1].index
-    result: list[dict[str, Any]] = []
-    for code, group in per.loc[per["pcn_code"].isin(split)].groupby("pcn_code"):
-        result.append({"pcn_code": code, "places": [
-            {"code": r.place, "name": membership.names[r.place], "share": float(r.share)}
-            for r in group.sort_values("share", ascending=False).itertuples()]})  # fmt: skip
+    split_rows = per.loc[per["pcn_code"].isin(split)].sort_values(
+        ["pcn_code", "share"], ascending=[True, False], kind="stable"
+    )
+    places: dict[str, list[dict[str, Any]]] = {}
+    columns = (split_rows[c].to_numpy(dtype=object) for c in ("pcn_code", "place", "share"))
+    for code, place, share in zip(*columns, strict=True):  # one pass over thousands
+        places.setdefault(code, []).append(
+            {"code": place, "name": membership.names[place], "share": float(share)}
+        )
+    result = [{"pcn_code": code, "places": parts} for code, parts in places.items()]
     return pd.DataFrame(result, columns=["pcn_code", "places"])

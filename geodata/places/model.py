@@ -4,16 +4,21 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..errors import BoundaryLabError
-from ..scenarios.model import check_name
 from ..store import VintageData
+from ..validation import CODE, DESCRIPTION, NAME, check_text
 
 BLOCK_LAYERS = ("utla", "ltla", "sicbl", "lsoa", "pcn")
+#: Bounds on what one request can make a place set hold: England has about 1,300 PCNs and
+#: 300 councils, so 2,000 places covers one per PCN; blocks total at most the LSOAs twice.
+MAX_PLACES = 2_000
+MAX_BLOCKS = 70_000
 
 
 @dataclass(frozen=True)
@@ -51,13 +56,25 @@ class PlaceSet:
         places_raw = raw.get("places")
         if not isinstance(places_raw, list) or not places_raw:
             raise BoundaryLabError("a place set needs a non-empty list of places")
+        if len(places_raw) > MAX_PLACES:
+            raise BoundaryLabError(f"a place set has {len(places_raw):,} places; at most "
+                                   f"{MAX_PLACES:,}")  # fmt: skip
+        total_blocks = sum(
+            len(p["blocks"])
+            for p in places_raw
+            if isinstance(p, dict) and isinstance(p.get("blocks"), list)
+        )
+        if total_blocks > MAX_BLOCKS:
+            raise BoundaryLabError(f"a place set's places have {total_blocks:,} blocks in all; "
+                                   f"at most {MAX_BLOCKS:,}")  # fmt: skip
         places = []
         for i, place in enumerate(places_raw):
-            if not isinstance(place, dict) or not str(place.get("name") or "").strip():
-                raise BoundaryLabError(f"places[{i}] needs a name")
+            if not isinstance(place, dict):
+                raise BoundaryLabError(f"places[{i}] must be an object with name and blocks")
+            place_name = check_text(place.get("name"), f"places[{i}].name", NAME)
             blocks = place.get("blocks")
             if not isinstance(blocks, list) or not blocks:
-                raise BoundaryLabError(f"place {place['name']!r} has no blocks; a place is a "
+                raise BoundaryLabError(f"place {place_name!r} has no blocks; a place is a "
                                        f"union of {', '.join(BLOCK_LAYERS)} units")  # fmt: skip
             parsed = []
             for j, block in enumerate(blocks):
@@ -66,32 +83,36 @@ class PlaceSet:
                 if layer not in BLOCK_LAYERS or not isinstance(code, str) or not code.strip():
                     raise BoundaryLabError(
                         f"places[{i}].blocks[{j}] must be {{layer, code}} with layer one of "
-                        f"{', '.join(BLOCK_LAYERS)}, got {block!r}"
+                        f"{', '.join(BLOCK_LAYERS)}, got {str(block)[:80]!r}"
                     )
-                parsed.append((layer, code.strip().upper() if layer != "pcn" else code.strip()))
-            places.append(Place(str(place["name"]).strip(), tuple(parsed),
-                                str(place.get("code") or "")))  # fmt: skip
-        keys = [p.key() for p in places]
-        duplicated = sorted({k for k in keys if keys.count(k) > 1})
+                code = check_text(code, f"places[{i}].blocks[{j}].code", CODE)
+                parsed.append((layer, code.upper() if layer != "pcn" else code))
+            code = check_text(str(place.get("code") or ""), f"places[{i}].code", CODE,
+                              required=False)  # fmt: skip
+            places.append(Place(place_name, tuple(parsed), code))
+        counts = Counter(p.key() for p in places)  # linear: a set may hold thousands
+        duplicated = sorted(k for k, n in counts.items() if n > 1)
         if duplicated:
-            raise BoundaryLabError(f"place codes must be unique in a set: {', '.join(duplicated)}")
+            raise BoundaryLabError(f"place codes must be unique in a set: "
+                                   f"{', '.join(duplicated[:10])}")  # fmt: skip
         icbs = raw.get("icbs") or []
-        if not isinstance(icbs, list):
-            raise BoundaryLabError("icbs must be a list of ICB codes")
+        if not isinstance(icbs, list) or len(icbs) > 100:
+            raise BoundaryLabError("icbs must be a list of ICB codes (at most 100)")
+        icbs = [check_text(str(c), f"icbs[{i}]", CODE) for i, c in enumerate(icbs)]
         overlaps = raw.get("allow_overlaps", False)
         if not isinstance(overlaps, bool):
             raise BoundaryLabError(f"allow_overlaps must be true or false, got {overlaps!r}")
-        name = str(raw.get("name") or "").strip() or "unnamed place set"
-        check_name(name, "a place set's name")
-        for place in places:
-            check_name(place.name, f"place {place.name[:40]!r}…'s name")
+        name = check_text(raw.get("name") or "unnamed place set", "a place set's name", NAME)
+        description = check_text(raw.get("description"), "a place set's description",
+                                 DESCRIPTION, required=False)  # fmt: skip
+        vintage = check_text(str(raw.get("vintage") or ""), "vintage", CODE, required=False)
         return cls(
             name=name,
-            vintage=str(raw.get("vintage") or ""),
+            vintage=vintage,
             places=tuple(places),
-            icbs=tuple(str(c).strip().upper() for c in icbs),
+            icbs=tuple(c.upper() for c in icbs),
             allow_overlaps=overlaps,
-            description=str(raw.get("description") or ""),
+            description=description,
         )
 
 

@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BoundaryLabError, describe_rows
+from ..spreadsheet import csv_text
 from ..store import VintageData
+from ..validation import CODE, ICB_NAME, TEXT_FILE, check_text
 from .evaluate import Evaluation, evaluate
 from .model import Scenario
-from .resolve import Assignment, resolve
+from .resolve import NEW_ICB, Assignment, resolve
 from .rules import RuleSet
 
 MAX_CSV_ROWS = 100_000
@@ -99,19 +101,21 @@ def _change(a: Any, b: Any) -> Any:
 
 
 def export_blocks(data: VintageData, assignment: Assignment) -> str:
-    """Every LSOA with its ICB code (new ICBs by their name), header ``lsoa_code,icb_code``."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["lsoa_code", "icb_code"])
-    for lsoa, icb in zip(data.table["lsoa_code"], assignment.icb, strict=True):
-        writer.writerow([lsoa, assignment.new_icbs.get(icb, icb)])
-    return out.getvalue()
+    """Every LSOA with its ICB code (new ICBs as ``new_icb:NAME``, so the file reads back
+    as the same scenario), header ``lsoa_code,icb_code``."""
+    targets = {code: NEW_ICB + name for code, name in assignment.new_icbs.items()}
+    icbs = [targets.get(c, c) for c in assignment.icb]
+    return csv_text(["lsoa_code", "icb_code"], zip(data.table["lsoa_code"], icbs, strict=True))
 
 
 def read_blocks_csv(text: str, source: str = "the CSV") -> dict[str, str]:
     """LSOA code -> ICB code (or new ICB name) from a two-column CSV, with or without a
     header; refuses bad rows with their line numbers."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    check_text(text, source, TEXT_FILE, required=False)  # binary, NUL, control characters
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as exc:  # e.g. a field over the csv module's 128 KiB limit
+        raise BoundaryLabError(f"{source} is not a usable CSV: {exc}") from None
     if not rows:
         raise BoundaryLabError(f"{source} is empty; expected rows of LSOA code, ICB code")
     if len(rows) > MAX_CSV_ROWS:
@@ -126,9 +130,11 @@ def read_blocks_csv(text: str, source: str = "the CSV") -> dict[str, str]:
         if len(cells) < 2 or not cells[0] or not cells[1]:
             bad.append(number)
             continue
-        if cells[0].upper() in blocks:
+        lsoa = check_text(cells[0], f"{source}, line {number}, LSOA code", CODE).upper()
+        icb = check_text(cells[1], f"{source}, line {number}, ICB", ICB_NAME)
+        if lsoa in blocks:
             raise BoundaryLabError(f"{source}, line {number}: LSOA {cells[0]} appears twice")
-        blocks[cells[0].upper()] = cells[1]
+        blocks[lsoa] = icb
     if bad:
         raise BoundaryLabError(f"{source}: lines {describe_rows(bad)} need two values, "
                                "an LSOA code and an ICB code")  # fmt: skip

@@ -9,11 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..alignment import authority_changes
 from ..provenance import Provenance
 from ..splits import split_table
 from ..store import VintageData
 from ..typology import typology
 from .model import Scenario
+from .outcomes import RuleOutcome, classify
 from .resolve import Assignment, baseline, resolve
 from .rules import RuleResult, RuleSet
 from .shapes import icb_shapes
@@ -37,6 +39,10 @@ class Evaluation:
     rules: list[RuleResult]
     provenance: Provenance
     assignment: Assignment = field(repr=False)
+    #: each rule read against the base: newly failing, fixed, already failing, passes
+    outcomes: list[RuleOutcome] = field(default_factory=list)
+    #: Per strategic authority: its ICBs before and after (None: the vintage has none).
+    sas: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -180,7 +186,11 @@ def evaluate(
     rule_set = rules or RuleSet()
     if not with_shapes:  # only contiguity needs the outlines; every other rule still runs
         rule_set = replace(rule_set, contiguous=False)
-    checks = rule_set.check(icbs, utlas)
+    names = {**before.names, **after.names}
+    sas = (authority_changes(data, before.icb, after.icb, rule_set.sa_status, names)
+           if "sa" in data.layers else None)  # fmt: skip
+    checks = rule_set.check(icbs, utlas, sas)
+    outcomes = classify(base_rule_results(data, rule_set, against), checks)
     return Evaluation(
         scenario=scenario,
         icbs=icbs,
@@ -194,4 +204,28 @@ def evaluate(
         rules=checks,
         provenance=Provenance.of(data.meta, METHOD),
         assignment=after,
+        outcomes=outcomes,
+        sas=sas,
     )
+
+
+def base_rule_results(
+    data: VintageData, rule_set: RuleSet, against: Scenario | None = None
+) -> list[RuleResult]:
+    """The same rules on the base itself (the vintage's ICBs, or ``against``): what a
+    scenario's failures are read against, so a council split before the redraw is not
+    blamed on it (see ``outcomes.classify``). Cached for the vintage's own ICBs."""
+
+    def compute() -> list[RuleResult]:
+        base = resolve(data, against) if against is not None else baseline(data)
+        base_data = base.apply(data)
+        icbs = icb_table(data, base, base, with_shapes=rule_set.contiguous)
+        utlas = la_changes(base_data, base_data, "utla")
+        sas = (authority_changes(data, base.icb, base.icb, rule_set.sa_status, base.names)
+               if "sa" in data.layers else None)  # fmt: skip
+        return rule_set.check(icbs, utlas, sas)
+
+    if against is not None:
+        return compute()
+    result: list[RuleResult] = _baseline_cached(data, f"rules:{rule_set!r}", compute)
+    return result

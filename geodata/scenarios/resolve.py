@@ -3,6 +3,7 @@ lists the offending codes."""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,7 +12,8 @@ import pandas as pd
 from ..errors import BoundaryLabError, describe_rows
 from ..layers import LAYERS, code_column
 from ..store import VintageData
-from .model import Move, Scenario
+from ..validation import ICB_NAME, check_text
+from .model import NEW_ICB_TARGET, Move, Scenario
 
 NEW_ICB_PREFIX = "NEW-"
 
@@ -49,32 +51,103 @@ def baseline(data: VintageData) -> Assignment:
     return Assignment(data.name, icb, dict(data.names["icb"]))
 
 
-class _Destinations:
-    """ICB codes for ``to_icb`` values: existing codes as they are, new names numbered."""
+#: What a move or block writes to send LSOAs to a new ICB: ``new_icb:NHS Essex ICB``.
+NEW_ICB = NEW_ICB_TARGET
+#: A scenario may create at most this many ICBs (England has 42): beyond it every page
+#: and report that works per ICB grows without bound.
+MAX_NEW_ICBS = 60
+
+
+def icb_key(name: str) -> str:
+    """The comparable core of an ICB name: 'NHS Mid and South Essex Integrated Care Board',
+    'Mid and South Essex ICB' (as maps show it) and 'mid and south essex' all match."""
+    key = " ".join(name.casefold().split()).removeprefix("nhs ")
+    for suffix in (" integrated care board", " icb"):
+        key = key.removesuffix(suffix)
+    return key
+
+
+class IcbTargets:
+    """Resolves what a user names as an ICB: a code, the published name or the short name
+    the maps show; near misses are refused with the closest ICBs of the vintage."""
 
     def __init__(self, data: VintageData) -> None:
+        self.vintage = data.name
         self.existing = data.names["icb"]
-        self.by_name = {name.casefold(): code for code, name in self.existing.items()}
-        self.new: dict[str, str] = {}  # code -> name
+        self.by_key = {icb_key(name): code for code, name in self.existing.items()}
 
-    def code(self, to_icb: str, where: str) -> str:
-        value = to_icb.strip()
-        if value in self.existing:
-            return value
+    def existing_code(self, value: str) -> str | None:
+        value = value.strip()
         if value.upper() in self.existing:
             return value.upper()
-        if value.casefold() in self.by_name:  # an existing ICB by its published name
-            return self.by_name[value.casefold()]
-        if LAYERS["icb"].is_valid_code(value.upper()):
+        return self.by_key.get(icb_key(value))
+
+    def suggestions(self, value: str) -> list[str]:
+        """Up to three ICBs of the vintage close to ``value`` ('CODE (Short name)')."""
+        from ..output import short_name
+
+        value = value.strip()
+        codes = difflib.get_close_matches(value.upper(), list(self.existing), n=3, cutoff=0.75)
+        keys = difflib.get_close_matches(icb_key(value), list(self.by_key), n=3, cutoff=0.6)
+        found = dict.fromkeys([*codes, *(self.by_key[k] for k in keys)])
+        return [f"{code} ({short_name(self.existing[code])})" for code in list(found)[:3]]
+
+    def unknown(self, value: str, where: str) -> BoundaryLabError:
+        close = self.suggestions(value)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        return BoundaryLabError(
+            f"{where}: unknown ICB {value[:80]!r} in vintage {self.vintage}; {hint}give an ICB "
+            f"code or name of the vintage (boundary-lab areas --layer icb), or "
+            f"{NEW_ICB}NAME to create a new ICB"
+        )
+
+    def new_name(self, value: str, where: str) -> str:
+        name = check_text(value.strip()[len(NEW_ICB) :], f"{where}: the new ICB's name", ICB_NAME)
+        clash = self.by_key.get(icb_key(name))
+        if clash is not None:
+            raise BoundaryLabError(f"{where}: {name!r} is already ICB {clash} of vintage "
+                                   f"{self.vintage}; give {clash} to move into it")  # fmt: skip
+        return name
+
+
+class _Destinations:
+    """ICB codes for targets: existing ICBs as their codes, new ICBs numbered NEW-1…"""
+
+    def __init__(self, data: VintageData, implicit_new: bool = False) -> None:
+        self.targets = IcbTargets(data)
+        self.implicit_new = implicit_new  # scenarios saved before new ICBs were explicit
+        self.new: dict[str, str] = {}  # code -> name
+        self.by_name: dict[str, str] = {}  # name -> code
+        self.seen: dict[str, str] = {}  # target as given -> code (blocks repeat them)
+
+    def code(self, to_icb: str, where: str) -> str:
+        found = self.seen.get(to_icb)
+        if found is None:
+            found = self.seen[to_icb] = self._resolve(to_icb, where)
+        return found
+
+    def _resolve(self, to_icb: str, where: str) -> str:
+        value = to_icb.strip()
+        if value.casefold().startswith(NEW_ICB):
+            return self._new(self.targets.new_name(value, where), where)
+        code = self.targets.existing_code(value)
+        if code is not None:
+            return code
+        if self.implicit_new and not LAYERS["icb"].is_valid_code(value.upper()):
+            return self._new(value, where)
+        raise self.targets.unknown(value, where)
+
+    def _new(self, name: str, where: str) -> str:
+        if name in self.by_name:
+            return self.by_name[name]
+        if len(self.new) >= MAX_NEW_ICBS:
             raise BoundaryLabError(
-                f"{where}: unknown ICB code {value!r}; use one of the vintage's ICB codes "
-                f"(boundary-lab areas --layer icb) or a name for a new ICB"
+                f"{where}: a scenario may create at most {MAX_NEW_ICBS} new ICBs (England has "
+                f"{len(self.targets.existing)}); this one names more, e.g. {name[:60]!r}"
             )
-        for code, name in self.new.items():
-            if name == value:
-                return code
         code = f"{NEW_ICB_PREFIX}{len(self.new) + 1}"
-        self.new[code] = value
+        self.new[code] = name
+        self.by_name[name] = code
         return code
 
 
@@ -112,7 +185,7 @@ def resolve(data: VintageData, scenario: Scenario) -> Assignment:
         raise BoundaryLabError(
             f"scenario {scenario.name!r} is on vintage {scenario.vintage}, not {data.name}"
         )
-    destinations = _Destinations(data)
+    destinations = _Destinations(data, scenario.implicit_new_icbs)
     icb = data.table["icb_code"].to_numpy().astype(object).copy()
     set_by = np.full(len(icb), None, dtype=object)  # which change set each LSOA, for messages
 

@@ -70,6 +70,24 @@ def icbs_contiguous() -> Rule:
     return rule
 
 
+def sa_within_one_icb() -> Callable[[pd.DataFrame], RuleResult]:
+    """The 2025-26 design principle: no strategic authority is split between ICBs. Takes
+    the per-authority table (``geodata.alignment.authority_changes``); each offender
+    comes with its ICBs and the share of its people in each."""
+
+    def rule(sas: pd.DataFrame) -> RuleResult:
+        split = sas.loc[sas["icbs_after"] > 1]
+        offenders = [{"code": r.code, "name": r.name, "icbs": int(r.icbs_after),
+                      "shares": [{"icb_code": p["code"], "icb_name": p["name"],
+                                  "share": p["share"]} for p in r.parts_after]}
+                     for r in split.itertuples()]  # fmt: skip
+        return RuleResult("sa_within_one_icb",
+                          "no strategic authority is split between ICBs", not offenders,
+                          offenders)  # fmt: skip
+
+    return rule
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """Which rules to apply; the defaults are the review's presumptions."""
@@ -78,6 +96,9 @@ class RuleSet:
     min_icb_population: float | None = 1_000_000
     max_icb_population: float | None = None
     contiguous: bool = True
+    #: Applied where the vintage has strategic authorities (sa); ``sa_status`` says which.
+    sa_within_one_icb: bool = True
+    sa_status: str = "all"
 
     def __post_init__(self) -> None:
         low, high = self.min_icb_population, self.max_icb_population
@@ -85,6 +106,8 @@ class RuleSet:
             raise BoundaryLabError("ICB population bounds must be 0 or more")
         if low is not None and high is not None and low > high:
             raise BoundaryLabError(f"min ICB population {low:,.0f} is above the max {high:,.0f}")
+        if self.sa_status not in ("all", "established"):
+            raise BoundaryLabError(f"sa_status must be all or established, got {self.sa_status!r}")
 
     def rules(self) -> list[Rule]:
         chosen = []
@@ -97,5 +120,11 @@ class RuleSet:
             chosen.append(icbs_contiguous())
         return chosen
 
-    def check(self, icbs: pd.DataFrame, utlas: pd.DataFrame) -> list[RuleResult]:
-        return [rule(icbs, utlas) for rule in self.rules()]
+    def check(
+        self, icbs: pd.DataFrame, utlas: pd.DataFrame, sas: pd.DataFrame | None = None
+    ) -> list[RuleResult]:
+        """``sas``: per strategic authority, its ICBs after (None: the vintage has none)."""
+        results = [rule(icbs, utlas) for rule in self.rules()]
+        if self.sa_within_one_icb and sas is not None:
+            results.append(sa_within_one_icb()(sas))
+        return results

@@ -46,15 +46,32 @@ def _shape(data: VintageData, code: str, rows: np.ndarray, owner: np.ndarray) ->
     polygons = data.geometry().geometry.to_numpy()
     outline = shapely.coverage_union_all(polygons[rows])
     parts = shapely.get_parts(outline)
-    islands = exclaves = fragments = 0
-    if len(parts) > 1:
-        detached = parts[np.argsort(-shapely.area(parts))[1:]]  # all but the largest
-        part_idx, block_idx = block_index(data).tree.query(detached, predicate="intersects")
-        touching = np.unique(part_idx[owner[block_idx] != code])
-        large = shapely.area(detached[touching]) >= MIN_EXCLAVE_AREA
-        exclaves, fragments = int(large.sum()), int((~large).sum())
-        islands = len(detached) - len(touching)
-    return IcbShape(code, outline, len(parts), islands, exclaves, fragments, polsby_popper(outline))
+    found = detached_parts(data, code, outline, owner)
+    return IcbShape(code, outline, len(parts), len(found["island"]), len(found["exclave"]),
+                    len(found["fragment"]), polsby_popper(outline))  # fmt: skip
+
+
+def detached_parts(
+    data: VintageData, code: str, outline: shapely.Geometry, owner: np.ndarray
+) -> dict[str, list[shapely.Geometry]]:
+    """The parts of an ICB's ``outline`` detached from its largest, by kind: "island"
+    (touching no other ICB's land), "exclave" (1 km² or more, touching another ICB's
+    land: the ICB falls apart there) and "fragment" (smaller such slivers). ``owner``:
+    the ICB of every LSOA."""
+    found: dict[str, list[shapely.Geometry]] = {"island": [], "exclave": [], "fragment": []}
+    parts = shapely.get_parts(outline)
+    if len(parts) < 2:
+        return found
+    detached = parts[np.argsort(-shapely.area(parts))[1:]]  # all but the largest
+    part_idx, block_idx = block_index(data).tree.query(detached, predicate="intersects")
+    touching = set(np.unique(part_idx[owner[block_idx] != code]).tolist())
+    for i, part in enumerate(detached):
+        if i not in touching:
+            found["island"].append(part)
+        else:
+            kind = "exclave" if shapely.area(part) >= MIN_EXCLAVE_AREA else "fragment"
+            found[kind].append(part)
+    return found
 
 
 def icb_shapes(data: VintageData, icb: np.ndarray) -> dict[str, IcbShape]:

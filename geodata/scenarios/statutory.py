@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..spreadsheet import neutralise_frame
 from ..store import VintageData
 from .resolve import Assignment
 
@@ -59,3 +60,8 @@ def statutory_text(description: pd.DataFrame) -> str:
                          + ", ".join(part["code"]) + ".")  # fmt: skip
         lines.append("")
     return "\n".join(lines)
+
+
+def statutory_csv(description: pd.DataFrame) -> str:
+    """The description as CSV, its names neutralised for spreadsheets."""
+    return neutralise_frame(description).to_csv(index=False, lineterminator="\n")

@@ -7,8 +7,9 @@ archive, bounded sizes), the CRS must be declared, coordinates must fall in Grea
 
 from __future__ import annotations
 
+import re
 import tempfile
-import zipfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -20,10 +21,12 @@ import shapely
 from ..errors import BoundaryLabError, describe_rows
 from ..geometry import block_index
 from ..store import VintageData
+from ..unzip import UnzipError, ZipLimits, extract, list_members
 from .model import Scenario
+from .resolve import MAX_NEW_ICBS, NEW_ICB, IcbTargets
 
 MAX_FEATURES = 500
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+ZIP_LIMITS = ZipLimits()
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
 #: British National Grid extent of Great Britain and its islands, metres.
 GB_BOUNDS = (-10_000.0, -10_000.0, 700_000.0, 1_300_000.0)
@@ -51,29 +54,26 @@ class BestFit:
 
 
 def _safe_unzip(archive: Path, folder: Path) -> Path:
-    """Extract the shapefile parts by their base names only; return the .shp."""
+    """Extract the shapefile parts (streamed and counted, see geodata.unzip) under fixed
+    names of our own; return the .shp."""
     try:
-        with zipfile.ZipFile(archive) as zipped:
-            infos = [i for i in zipped.infolist() if not i.is_dir()]
-            if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-                raise UploadError(f"the zip unpacks to more than "
-                                  f"{MAX_UNZIPPED_BYTES // 2**20} MB")  # fmt: skip
-            shps = [i for i in infos if PurePosixPath(i.filename).suffix.lower() == ".shp"]
-            if not shps:
-                raise UploadError("the zip holds no .shp file; a zipped Shapefile needs its "
-                                  ".shp, .shx, .dbf and .prj")  # fmt: skip
-            if len(shps) > 1:
-                raise UploadError(f"the zip holds {len(shps)} .shp files; upload one layer")
-            stem = PurePosixPath(shps[0].filename).stem
-            for info in infos:
-                path = PurePosixPath(info.filename)
-                if path.stem != stem or path.suffix.lower() not in SHAPEFILE_PARTS:
-                    continue
+        infos = list_members(archive, ZIP_LIMITS)
+        shps = [i for i in infos if PurePosixPath(i.filename).suffix.lower() == ".shp"]
+        if not shps:
+            raise UploadError("the zip holds no .shp file; a zipped Shapefile needs its "
+                              ".shp, .shx, .dbf and .prj")  # fmt: skip
+        if len(shps) > 1:
+            raise UploadError(f"the zip holds {len(shps)} .shp files; upload one layer")
+        stem = PurePosixPath(shps[0].filename).stem
+        members = {}
+        for info in infos:
+            path = PurePosixPath(info.filename)
+            if path.stem == stem and path.suffix.lower() in SHAPEFILE_PARTS:
                 # The archive's own path is never used: only a fixed name in our folder.
-                target = folder / f"candidates{path.suffix.lower()}"
-                target.write_bytes(zipped.read(info))
-    except zipfile.BadZipFile:
-        raise UploadError("the file is not a valid zip archive") from None
+                members[info.filename] = folder / f"candidates{path.suffix.lower()}"
+        extract(archive, members, ZIP_LIMITS)
+    except UnzipError as exc:
+        raise UploadError(str(exc)) from None
     return folder / "candidates.shp"
 
 
@@ -105,7 +105,11 @@ def _read(content: bytes, filename: str, folder: Path) -> gpd.GeoDataFrame:
         if info["features"] > MAX_FEATURES:
             raise UploadError(f"the file has {info['features']:,} features; at most "
                               f"{MAX_FEATURES} candidate boundaries")  # fmt: skip
-        return gpd.read_file(path, engine="pyogrio")
+        with warnings.catch_warnings():
+            # GDAL warns of unclosed rings; such geometries are read as missing (on_invalid)
+            # and refused below with their feature numbers.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return pyogrio.read_dataframe(path, on_invalid="ignore")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         # GDAL names the file by its temporary path here: show the uploaded name instead.
         detail = str(exc).replace(str(path), filename).replace(str(folder), "")
@@ -175,12 +179,14 @@ def read_candidates(content: bytes, filename: str, label: str | None = None) -> 
     geometry = frame.geometry
     empty = geometry.isna() | geometry.is_empty
     if empty.any():
-        raise UploadError(f"features {describe_rows(np.flatnonzero(empty) + 1)} have no geometry")
+        raise UploadError(f"features {describe_rows(np.flatnonzero(empty) + 1)} have no usable "
+                          "geometry: none, or a polygon ring that is not closed or has fewer "
+                          "than 4 points")  # fmt: skip
     polygonal = geometry.geom_type.isin(["Polygon", "MultiPolygon"])
     if not polygonal.all():
         kinds = sorted(set(geometry.geom_type[~polygonal]))
         raise UploadError(f"candidate boundaries must be polygons; found {', '.join(kinds)}")
-    warnings = []
+    notes = []
     frame = _to_working_crs(gpd.GeoDataFrame({"label": labels}, geometry=geometry,
                                              crs=frame.crs))  # fmt: skip
     invalid = ~frame.geometry.is_valid
@@ -188,10 +194,52 @@ def read_candidates(content: bytes, filename: str, label: str | None = None) -> 
         rows = np.flatnonzero(invalid) + 1
         frame.loc[invalid, "geometry"] = shapely.make_valid(frame.geometry.values[invalid],
                                                             method="structure")  # fmt: skip
-        warnings.append(f"repaired {len(rows)} self-intersecting or invalid polygon(s) "
-                        f"(features {describe_rows(rows)}) with make_valid")  # fmt: skip
+        # A repair can leave lines or points beside (or instead of) the polygons.
+        frame.loc[invalid, "geometry"] = [_polygonal(g) for g in frame.geometry[invalid]]
+        notes.append(f"repaired {len(rows)} self-intersecting or invalid polygon(s) "
+                     f"(features {describe_rows(rows)}) with make_valid")  # fmt: skip
+    flat = ~(frame.geometry.area > 0)
+    if flat.any():
+        raise UploadError(f"features {describe_rows(np.flatnonzero(flat) + 1)} enclose no "
+                          "area (a ring of fewer than three distinct points, or all on one "
+                          "line); candidate boundaries must be polygons")  # fmt: skip
     dissolved = frame.dissolve(by="label", as_index=False)
-    return Candidates(dissolved[["label", "geometry"]], prop, warnings)
+    return Candidates(dissolved[["label", "geometry"]], prop, notes)
+
+
+def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _targets(data: VintageData, labels: list[str]) -> tuple[list[str], list[str]]:
+    """Each candidate's ICB: an existing one (code, published or short name), else a new
+    one named by the label, said in a note. A label that looks like an ICB code but is
+    not one of the vintage's is refused: it would silently make a new ICB."""
+    targets = IcbTargets(data)
+    resolved, new = [], []
+    for label in labels:
+        code = targets.existing_code(label)
+        if code is not None:
+            resolved.append(code)
+            continue
+        if label.casefold().startswith(NEW_ICB):
+            label = label[len(NEW_ICB) :]
+        elif re.fullmatch(r"E\d{6,10}", label.strip().upper()):
+            raise targets.unknown(label, f"candidate {label!r}")
+        resolved.append(NEW_ICB + targets.new_name(NEW_ICB + label, f"candidate {label!r}"))
+        new.append(label)
+    if len(new) > MAX_NEW_ICBS:
+        raise UploadError(f"{len(new)} candidates are not ICBs of vintage {data.name}, so "
+                          f"each would be a new ICB; at most {MAX_NEW_ICBS}")  # fmt: skip
+    notes = []
+    if new:
+        close = [f"{label!r} is close to {', '.join(targets.suggestions(label))}"
+                 for label in new if targets.suggestions(label)]  # fmt: skip
+        notes.append(f"{len(new)} candidate(s) are not ICBs of vintage {data.name} and become "
+                     f"new ICBs: {', '.join(repr(n) for n in new[:10])}"
+                     + (f" ({'; '.join(close[:5])})" if close else ""))  # fmt: skip
+    return resolved, notes
 
 
 def best_fit(data: VintageData, candidates: Candidates, name: str) -> BestFit:
@@ -203,12 +251,13 @@ def best_fit(data: VintageData, candidates: Candidates, name: str) -> BestFit:
         raise UploadError(f"{int((counts > 1).sum())} LSOA(s) fall in more than one "
                           f"candidate (the candidates overlap): "
                           f"{describe_rows(codes[counts > 1])}")  # fmt: skip
-    labels = candidates.frame["label"].to_numpy()
+    resolved, label_notes = _targets(data, list(candidates.frame["label"]))
+    labels = np.array(resolved, dtype=object)
     baseline = data.table["icb_code"].to_numpy().astype(object)
     inside = assigned >= 0
     target = np.where(inside, labels[np.maximum(assigned, 0)], baseline)
-    changed = inside & (np.char.upper(target.astype(str)) != baseline.astype(str))
+    changed = inside & (target != baseline)
     blocks = dict(zip(codes[changed], target[changed], strict=True))
-    notes = tuple(candidates.warnings)
+    notes = (*candidates.warnings, *label_notes)
     scenario = Scenario(data.name, name, notes=notes).with_blocks(blocks)
     return BestFit(scenario, candidates, list(codes[~inside]), int(inside.sum()))

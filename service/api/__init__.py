@@ -18,4 +18,4 @@ def _check_access() -> None:
     check_access(getattr(view, "required_role", "viewer"))
 
 
-from . import admin, data, lookup, openapi, pcns, places, reports, scenarios  # noqa: E402,F401  (registers the routes)
+from . import admin, data, lookup, openapi, pcns, places, proposals, reports, review, scenarios  # noqa: E402,F401  (registers the routes)

@@ -175,11 +175,10 @@ def split() -> Response:
 
 def thresholds() -> Thresholds:
     defaults = Thresholds()
-    values = {
-        name: params.number(name, 0, 1, default=getattr(defaults, name))
-        for name in ("la_in_icb", "la_of_icb", "other_la_min_share")
-    }
-    return Thresholds(**values)  # type: ignore[arg-type]
+    la_in_icb = params.number("la_in_icb", 0, 1, default=defaults.la_in_icb)
+    la_of_icb = params.number("la_of_icb", 0, 1, default=defaults.la_of_icb)
+    assert la_in_icb is not None and la_of_icb is not None  # they have defaults
+    return Thresholds(la_in_icb, la_of_icb, params.number("other_la_min_share", 0, 1))
 
 
 def typology_by() -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from flask import Response, current_app, jsonify, request
 from pyproj import Transformer
 
 from geodata.geometry import block_index
-from geodata.layers import LAYERS, code_column
+from geodata.layers import LAYERS, NONE_LABEL, code_column
 from geodata.store import VintageData
 
 from .. import params
@@ -27,14 +28,19 @@ def _code_arrays(data: VintageData) -> dict[str, np.ndarray]:
     if "code_arrays" not in data.cache:
         arrays = {"lsoa": data.table["lsoa_code"].to_numpy(dtype=object)}
         for layer in data.area_layers:
-            arrays[layer] = data.table[code_column(layer)].to_numpy(dtype=object)
+            values = data.table[code_column(layer)].to_numpy(dtype=object)
+            values[pd.isna(values)] = None  # in no unit of a nullable layer (sa)
+            arrays[layer] = values
         data.cache["code_arrays"] = arrays
     return data.cache["code_arrays"]
 
 
-def _units(data: VintageData, row: int) -> dict[str, dict[str, str]]:
+def _units(data: VintageData, row: int) -> dict[str, dict[str, str | None]]:
+    """Each layer's unit of one LSOA; code None and name "none" where it is in no unit."""
     return {
-        layer: {"code": str(codes[row]), "name": data.names[layer][codes[row]]}
+        layer: {"code": None, "name": NONE_LABEL}
+        if codes[row] is None
+        else {"code": str(codes[row]), "name": data.names[layer][codes[row]]}
         for layer, codes in _code_arrays(data).items()
     }
 
@@ -127,11 +133,12 @@ def lookup_batch() -> Response:
     rows = _locate(data, *_point_arrays(points))
     found = rows >= 0
     picked = {layer: values[rows[found]] for layer, values in _code_arrays(data).items()}
-    results: list[dict[str, str] | None] = [None] * len(points)
+    results: list[dict[str, str | None] | None] = [None] * len(points)
     for j, i in enumerate(np.flatnonzero(found)):
-        results[i] = {layer: str(values[j]) for layer, values in picked.items()}
+        results[i] = {layer: None if values[j] is None else str(values[j])
+                      for layer, values in picked.items()}  # fmt: skip
     names = {
-        layer: {str(c): data.names[layer][str(c)] for c in set(values)}
+        layer: {str(c): data.names[layer][str(c)] for c in set(values) if c is not None}
         for layer, values in picked.items()
         if layer != "lsoa"
     }

@@ -41,10 +41,21 @@ TYPOLOGY = [
            "share of an LA in one ICS for types 1-3"),
     _param("la_of_icb", "query", {**FRACTION, "default": 0.95},
            "share of the ICS the LA makes up for type 1"),
-    _param("other_la_min_share", "query", {**FRACTION, "default": 0.05},
-           "another LA counts as served by an ICS when this share of its people live there"),
+    _param("other_la_min_share", "query", FRACTION,
+           "count another LA as served by an ICS when this share of its own people live "
+           "there, e.g. 0.05; absent: only when it lies mostly within the ICS (la_in_icb)"),
 ]  # fmt: skip
-EXT = _param("ext", "path", {"type": "string", "enum": ["csv", "xlsx"]}, "file format")
+TOLERANCE = _param("tolerance", "query", {"type": "number", "minimum": 0, "maximum": 0.49,
+                                          "default": 0},
+                   "parts of an authority under this share are slivers, not cuts")  # fmt: skip
+VINTAGE_A = _param("a", "query", STR, "the earlier vintage, e.g. 2024", required=True)
+VINTAGE_B = _param("b", "query", STR, "the later vintage, e.g. 2026", required=True)
+EXT = _param(
+    "ext",
+    "path",
+    {"type": "string", "enum": ["csv", "xlsx", "txt"]},
+    "file format; txt: what the CSV holds (vintage, sources, method, attribution)",
+)
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -63,6 +74,12 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 def _ok(about: str, media: str = "application/json", schema: dict[str, Any] | None = None):
     return {"200": {"description": about, "content": {media: {"schema": schema or {}}}}}
+
+
+def _file_ok(xlsx: str) -> dict[str, Any]:
+    """A download: CSV, XLSX, or the CSV's companion text (txt)."""
+    return {"200": {"description": "the file",
+                    "content": {"text/csv": {}, xlsx: {}, "text/plain": {}}}}  # fmt: skip
 
 
 def _get(summary: str, params: list[dict[str, Any]], ok: dict[str, Any], *errors: int):
@@ -132,13 +149,46 @@ def document() -> dict[str, Any]:
         },
         "/reports/splits.{ext}": _get(
             "Splits as a CSV or XLSX download with an About sheet",
-            [EXT, BY, ACROSS, VINTAGE, AREA, SA_STATUS],
-            {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
+            [EXT, BY, ACROSS, VINTAGE, AREA, SA_STATUS,
+             _param("suppress", "query", {"type": "number", "minimum": 0, "maximum": 1000000},
+                    "leave out parts of fewer than this many people (OHID's practice); "
+                    "totals and shares stay those of the whole unit")],
+            _file_ok(xlsx),
             400, 401, 403, 404),
         "/reports/typology.{ext}": _get(
             "Typology as a CSV or XLSX download with an About sheet", [EXT, *TYPOLOGY],
-            {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
+            _file_ok(xlsx),
             400, 401, 403, 404),
+        "/reports/boundaries.gpkg": _get(
+            "A GeoPackage for QGIS or ArcGIS: every area layer of a vintage, its LSOAs with "
+            "their codes in every layer, and an about table", [VINTAGE],
+            {"200": {"description": "the file",
+                     "content": {"application/geopackage+sqlite3": {}}}},
+            400, 401, 403, 404),
+        "/alignment": _get(
+            "ICBs against strategic authorities: overlaps both ways and a class per ICB",
+            [VINTAGE, SA_STATUS, TOLERANCE], _ok("icbs, authorities, pairs, classes"),
+            400, 401, 403, 404),
+        "/reports/alignment.{ext}": _get(
+            "The alignment as a CSV (one row per ICB) or XLSX (ICBs, authorities, pairs)",
+            [EXT, VINTAGE, SA_STATUS, TOLERANCE], _file_ok(xlsx),
+            400, 401, 403, 404),
+        "/vintages/compare": _get(
+            "Two vintages on the same LSOAs: moves by from -> to ICB, recodes, councils, "
+            "typology and ICB populations before/after (different blocks: 400)",
+            [VINTAGE_A, VINTAGE_B], _ok("summary, moves, recodes, icbs, …"), 400, 401, 403),
+        "/reports/vintages-compare.{ext}": _get(
+            "The vintage comparison as an XLSX workbook",
+            [_param("ext", "path", {"type": "string", "enum": ["xlsx"]}, "file format"),
+             VINTAGE_A, VINTAGE_B],
+            {"200": {"description": "the file", "content": {xlsx: {}}}}, 400, 401, 403, 404),
+        "/scenarios/builtin": _get("Built-in scenarios of every built vintage", [],
+                                   _ok("built-in scenarios"), 401, 403),
+        "/scenarios/builtin/{key}/evaluation": _get(
+            "A built-in scenario (e.g. 2027-mergers) evaluated, with its groups, every rule "
+            "and the strategic authority alignment before and after",
+            [_param("key", "path", STR, "the scenario's key, e.g. 2027-mergers"), VINTAGE,
+             *RULES], _ok("the evaluation"), 400, 401, 403, 404),
         "/healthz": _get("Store loaded and database reachable (503 otherwise)", [],
                          _ok("status")),
         "/openapi.json": _get("This document", [], _ok("OpenAPI 3.0")),
@@ -168,6 +218,9 @@ def document() -> dict[str, Any]:
     paths.update(_scenario_paths())
     paths.update(_place_paths())
     paths.update(_pcn_paths())
+    from .proposals import proposal_paths
+
+    paths.update(proposal_paths(_errors))
     return {
         "openapi": "3.0.3",
         "info": {
@@ -213,6 +266,9 @@ RULES = [
            "rule: largest ICB"),
     _param("contiguous", "query", {"type": "boolean", "default": True},
            "rule: no exclaves (islands allowed)"),
+    _param("sa_within_one_icb", "query", {"type": "boolean", "default": True},
+           "rule: no strategic authority split between ICBs (vintages with them)"),
+    SA_STATUS,
 ]  # fmt: skip
 MOVE = {
     "type": "object",
@@ -281,7 +337,7 @@ def _scenario_paths() -> dict[str, Any]:
         "/scenarios/{scenario_id}/report.{ext}": _get(
             "The evaluation as CSV (ICB table) or XLSX (all tables, About sheet)",
             [SCENARIO_ID, EXT, *RULES],
-            {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}},
+            _file_ok(xlsx),
             400, 401, 403, 404),
         "/scenarios/{scenario_id}/boundaries.geojson": _get(
             "The scenario's ICB outlines dissolved from LSOAs (EPSG:4326)",
@@ -289,6 +345,12 @@ def _scenario_paths() -> dict[str, Any]:
                                                         "maximum": 5000, "default": 100},
                                  "tolerance in metres")],
             _ok("FeatureCollection", "application/geo+json"), 400, 401, 403, 404),
+        "/scenarios/{scenario_id}/boundaries.gpkg": _get(
+            "A GeoPackage for QGIS or ArcGIS: the scenario's ICBs, every LSOA's ICB before "
+            "and after, any uploaded boundaries, and an about table", [SCENARIO_ID],
+            {"200": {"description": "the file",
+                     "content": {"application/geopackage+sqlite3": {}}}},
+            401, 403, 404),
         "/scenarios/{scenario_id}/statutory.csv": _get(
             "ICB areas as the Establishment Order describes them: whole lower-tier areas, "
             "plus LSOAs of part-included ones", [SCENARIO_ID], csv, 401, 403, 404),
@@ -353,7 +415,9 @@ def _place_paths() -> dict[str, Any]:
 
 def _pcn_paths() -> dict[str, Any]:
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    files = {"200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}}}}
+    files = {
+        "200": {"description": "the file", "content": {"text/csv": {}, xlsx: {}, "text/plain": {}}}
+    }
     icb = _param("icb", "query", STR, "only what meets this ICB")
     geo = _ok("FeatureCollection", "application/geo+json")
     return {

@@ -4,6 +4,7 @@ area's PCNs, source mismatches, downloads, and catchments and practices for maps
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 from flask import Response, jsonify
 
 from geodata.geometry import to_geojson
@@ -11,7 +12,7 @@ from geodata.output import records
 from geodata.pcn.layer import PcnLayer, has_pcn_layer, load_pcn_layer
 from geodata.pcn.reports import PcnReport, area_pcns, pcn_populations, pcn_splits
 from geodata.pcn.reports import source_mismatches as mismatches
-from geodata.reports import frame_csv_bytes, frame_xlsx_bytes
+from geodata.reports import frame_about_bytes, frame_csv_bytes, frame_xlsx_bytes
 from geodata.store import VintageData
 
 from .. import params
@@ -74,8 +75,12 @@ def pcn_mismatches() -> Response:
 
 def _download(title: str, sheet: str, report: PcnReport, filename: str, ext: str) -> Response:
     check_format(ext)
-    body = (frame_csv_bytes(title, report.frame, report.provenance) if ext == "csv"
-            else frame_xlsx_bytes(title, sheet, report.frame, report.provenance))  # fmt: skip
+    if ext == "txt":
+        body = frame_about_bytes(title, report.provenance)
+    elif ext == "csv":
+        body = frame_csv_bytes(title, report.frame, report.provenance)
+    else:
+        body = frame_xlsx_bytes(title, sheet, report.frame, report.provenance)
     return attachment(body, f"{filename}.{ext}", ext)
 
 
@@ -110,10 +115,23 @@ def _icb_filter(frame: gpd.GeoDataFrame, data: VintageData) -> gpd.GeoDataFrame:
     return frame.loc[frame.intersects(outline)]
 
 
+def cached_pcn_populations(data: VintageData, layer: PcnLayer) -> pd.Series:
+    """PCN code -> apportioned population, once per loaded vintage."""
+    key = "pcn:populations"
+    if key not in data.cache:
+        data.cache[key] = pcn_populations(data, layer).frame.set_index("pcn_code")["population"]
+    series: pd.Series = data.cache[key]
+    return series
+
+
 @api.get("/pcns/catchments.geojson")
 def pcn_catchments() -> Response:
     data, layer = _layer()
     frame = _icb_filter(layer.catchments(), data)
+    # Each catchment carries its PCN's apportioned population (the figure every report
+    # uses), so a map can show it on hover.
+    populations = cached_pcn_populations(data, layer)
+    frame = frame.assign(population=frame["pcn_code"].map(populations).fillna(0).astype("int64"))
     tolerance = params.number("simplify", 0, 5000, default=50.0) or 0.0
     frame = frame.set_geometry(frame.geometry.simplify(tolerance)) if tolerance else frame
     response = jsonify(to_geojson(frame))

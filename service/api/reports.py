@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 
-from geodata.reports import report_filename, to_csv_bytes, to_xlsx_bytes
-from geodata.splits import splits
+from geodata.geopackage import vintage_geopackage
+from geodata.reports import about_text_bytes, report_filename, to_csv_bytes, to_xlsx_bytes
+from geodata.splits import splits, suppress_small
 from geodata.typology import typology
 from geodata.unit_status import with_status
 
@@ -20,7 +21,11 @@ from .data import thresholds, typology_by
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    # the companion of a CSV: what it is (vintage, sources, method, attribution)
+    "txt": "text/plain; charset=utf-8",
 }
+#: Boundaries for GIS users; not a report format (reports are tables).
+GPKG_MIMETYPE = "application/geopackage+sqlite3"
 
 
 def check_format(ext: str) -> None:
@@ -32,12 +37,21 @@ def check_format(ext: str) -> None:
 def attachment(body: bytes, filename: str, ext: str) -> Response:
     """A download named ``filename`` (with its extension) of type ``ext``."""
     disposition = f'attachment; filename="{filename}"'
-    return Response(body, mimetype=MIMETYPES[ext], headers={"Content-Disposition": disposition})
+    mimetype = GPKG_MIMETYPE if ext == "gpkg" else MIMETYPES[ext]
+    headers = {"Content-Disposition": disposition}
+    if ext == "csv" and request:  # where to read what the table is
+        about = request.path.removesuffix(".csv") + ".txt"
+        query = request.query_string.decode("latin-1")
+        headers["Link"] = f'<{about}{"?" + query if query else ""}>; rel="describedby"'
+    return Response(body, mimetype=mimetype, headers=headers)
 
 
 def _download(kind: str, result: Any, ext: str) -> Response:
     check_format(ext)
-    body = to_csv_bytes(result) if ext == "csv" else to_xlsx_bytes(result)
+    if ext == "txt":
+        body = about_text_bytes(result)
+    else:
+        body = to_csv_bytes(result) if ext == "csv" else to_xlsx_bytes(result)
     return attachment(body, report_filename(kind, result, ext), ext)
 
 
@@ -50,6 +64,9 @@ def splits_report(ext: str) -> Response:
         params.area_layer("across", "icb"),
         params.text("area"),
     )
+    below = params.number("suppress", 0, 1_000_000)
+    if below:
+        result = suppress_small(result, int(below))
     return _download("splits", result, ext)
 
 
@@ -57,3 +74,10 @@ def splits_report(ext: str) -> Response:
 def typology_report(ext: str) -> Response:
     data = services().vintage(params.text("vintage"))
     return _download("typology", typology(data, thresholds(), la_layer=typology_by()), ext)
+
+
+@api.get("/reports/boundaries.gpkg")
+def boundaries_geopackage() -> Response:
+    """Every layer of a vintage and its LSOA lookup, for QGIS or ArcGIS."""
+    data = services().vintage(params.text("vintage"))
+    return attachment(vintage_geopackage(data), f"boundaries_{data.name}.gpkg", "gpkg")

@@ -13,11 +13,18 @@ from geodata.output import records
 from geodata.scenarios import Scenario, resolve
 from geodata.scenarios.compare import compare, export_blocks, read_blocks_csv
 from geodata.scenarios.evaluate import evaluate
-from geodata.scenarios.report import evaluation_csv, evaluation_data, evaluation_xlsx
+from geodata.scenarios.geopackage import scenario_geopackage_bytes
+from geodata.scenarios.report import (
+    evaluation_about_bytes,
+    evaluation_csv,
+    evaluation_data,
+    evaluation_xlsx,
+)
 from geodata.scenarios.rules import RuleSet
 from geodata.scenarios.shapes import icb_shapes
-from geodata.scenarios.statutory import statutory_description
+from geodata.scenarios.statutory import statutory_csv, statutory_description
 from geodata.scenarios.upload import best_fit, read_candidates
+from geodata.validation import FILE_NAME, NAME_CHARS, check_text, decode_text
 
 from .. import params
 from ..auth import identity, requires
@@ -38,7 +45,7 @@ def _record(scenario_id: int) -> ScenarioRecord:
 
 
 def _scenario(record: ScenarioRecord) -> Scenario:
-    return Scenario.from_dict(record.spec)
+    return Scenario.from_stored(record.spec)
 
 
 def _record_json(record: ScenarioRecord) -> dict[str, Any]:
@@ -70,15 +77,14 @@ def scenario_from_upload() -> tuple[Scenario, str, Upload | None, dict[str, Any]
             "send a file field named 'file' (CSV of LSOA code, ICB code; or "
             "candidate boundaries as .geojson, .gpkg or zipped Shapefile)"
         )
-    if len(file.filename) > 300:
-        raise bad_request(f"the file name is {len(file.filename)} characters; at most 300")
+    check_text(file.filename, "the file's name", FILE_NAME)
     content = file.read()
-    name = _form_text("name") or file.filename
+    name = _form_text("name") or file.filename[:NAME_CHARS]
     vintage = _form_text("vintage") or services().default_vintage()
     data = services().vintage(vintage)
     filename = file.filename.lower()
     if filename.endswith(".csv"):
-        blocks = read_blocks_csv(content.decode("utf-8-sig", errors="replace"), file.filename)
+        blocks = read_blocks_csv(decode_text(content, file.filename), file.filename)
         scenario = Scenario(vintage, name, description=_form_text("description"))
         return scenario.with_blocks(blocks), "blocks", None, {}
     if not filename.endswith(UPLOAD_SUFFIXES):
@@ -184,6 +190,8 @@ def rule_set() -> RuleSet:
         min_icb_population=params.number("min_icb_population", 0, 1e9, default=1_000_000),
         max_icb_population=params.number("max_icb_population", 0, 1e9),
         contiguous=flag("contiguous"),
+        sa_within_one_icb=flag("sa_within_one_icb"),
+        sa_status=params.sa_status(),
     )
 
 
@@ -202,7 +210,10 @@ def scenario_report(scenario_id: int, ext: str) -> Response:
     scenario = _scenario(record)
     data = services().scenario_data(scenario)
     evaluation = evaluate(data, scenario, rule_set())
-    body = evaluation_csv(evaluation) if ext == "csv" else evaluation_xlsx(evaluation, data)
+    if ext == "txt":
+        body = evaluation_about_bytes(evaluation)
+    else:
+        body = evaluation_csv(evaluation) if ext == "csv" else evaluation_xlsx(evaluation, data)
     name = f"scenario_{scenario_id}_v{record.version}_{scenario.vintage}.{ext}"
     return attachment(body, name, ext)
 
@@ -229,6 +240,20 @@ def scenario_boundaries(scenario_id: int) -> Response:
     return response
 
 
+@api.get("/scenarios/<int:scenario_id>/boundaries.gpkg")
+def scenario_geopackage(scenario_id: int) -> Response:
+    """The scenario's ICBs, every LSOA's ICB before and after, and any uploaded
+    boundaries, for QGIS or ArcGIS."""
+    record = _record(scenario_id)
+    scenario = _scenario(record)
+    data = services().scenario_data(scenario)
+    uploaded = None
+    if record.upload_id is not None:
+        uploaded = services().db.get_upload(record.upload_id).candidates_geojson
+    body = scenario_geopackage_bytes(data, scenario, uploaded)
+    return attachment(body, f"scenario_{scenario_id}_boundaries.gpkg", "gpkg")
+
+
 def _csv_download(text: str, filename: str) -> Response:
     return attachment(text.encode("utf-8-sig"), filename, "csv")
 
@@ -238,7 +263,7 @@ def scenario_statutory(scenario_id: int) -> Response:
     scenario = _scenario(_record(scenario_id))
     data = services().scenario_data(scenario)
     frame = statutory_description(data, resolve(data, scenario))
-    return _csv_download(frame.to_csv(index=False), f"scenario_{scenario_id}_statutory.csv")
+    return _csv_download(statutory_csv(frame), f"scenario_{scenario_id}_statutory.csv")
 
 
 @api.get("/scenarios/<int:scenario_id>/blocks.csv")

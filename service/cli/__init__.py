@@ -118,10 +118,11 @@ def make_parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", type=int)
     tokens.set_defaults(run=cmd_tokens)
 
-    from . import places, scenario
+    from . import places, propose, scenario
 
     scenario.add_commands(sub)
     places.add_commands(sub)
+    propose.add_commands(sub)
     return parser
 
 

@@ -46,6 +46,11 @@ def _load(args: argparse.Namespace, ident: str) -> Any:
     if ident == "baseline":
         data = store.load(args.vintage)
         return Scenario(data.name, "baseline"), data
+    if ident.startswith("builtin-"):
+        from geodata.scenarios.builtin import get_builtin
+
+        data = store.load(args.vintage)
+        return get_builtin(data, ident).scenario, data
     scenario_id = parse_id(ident)
     if scenario_id is None:
         raise BoundaryLabError(f"{ident!r} is not a scenario id (see: boundary-lab scenario list)")
@@ -53,7 +58,7 @@ def _load(args: argparse.Namespace, ident: str) -> Any:
         record = db.get_scenario(scenario_id)
     except LookupError as exc:
         raise BoundaryLabError(str(exc)) from None
-    scenario = Scenario.from_dict(record.spec)
+    scenario = Scenario.from_stored(record.spec)
     return scenario, _scenario_data(args, scenario)
 
 
@@ -77,6 +82,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     from geodata.scenarios import Scenario, resolve
     from geodata.scenarios.compare import read_blocks_csv
     from geodata.scenarios.upload import best_fit, read_candidates
+    from geodata.validation import decode_text
 
     from ..db import Upload
 
@@ -86,7 +92,7 @@ def cmd_create(args: argparse.Namespace) -> int:
                         place_set=args.place_set or "")  # fmt: skip
     source, upload = "moves", None
     if args.blocks:
-        text = _read(args.blocks).decode("utf-8-sig", errors="replace")
+        text = decode_text(_read(args.blocks), args.blocks)
         scenario = scenario.with_blocks(read_blocks_csv(text, args.blocks))
         source = "blocks"
     if args.boundaries:
@@ -120,7 +126,12 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    _, db = _services(args)
+    from geodata.scenarios.builtin import builtin_scenarios
+
+    store, db = _services(args)
+    for name in store.built():
+        for builtin in builtin_scenarios(store.load(name)).values():
+            print(f"{builtin.ref}  {name:6} built-in {builtin.scenario.name}")
     for r in db.list_scenarios():
         print(f"{r.id:5}  v{r.version:<3} {r.vintage:6} {r.source:7} {r.name}  "
               f"({r.author}, {r.created_at:%Y-%m-%d %H:%M})")  # fmt: skip
@@ -131,7 +142,30 @@ def _rules(args: argparse.Namespace) -> Any:
     from geodata.scenarios.rules import RuleSet
 
     return RuleSet(min_icb_population=args.min_icb_population,
-                   max_icb_population=args.max_icb_population)  # fmt: skip
+                   max_icb_population=args.max_icb_population,
+                   sa_within_one_icb=not args.no_sa_rule, sa_status=args.sa_status)  # fmt: skip
+
+
+def _print_builtin(args: argparse.Namespace, data: Any) -> None:
+    """A built-in scenario's groups (uncertain ones flagged), and every rule and the
+    strategic authority alignment before and after."""
+    from geodata import output
+    from geodata.scenarios.builtin import evaluate_builtin, get_builtin
+
+    result = evaluate_builtin(data, get_builtin(data, args.id), _rules(args))
+    groups = result.builtin.groups
+    flagged = zip(groups["uncertain"], groups["confidence"], strict=True)
+    groups = groups.assign(
+        members=groups["member_names"].map(lambda n: "; ".join(map(output.short_name, n))),
+        confidence=[("UNCERTAIN: " if u else "") + c for u, c in flagged],
+    )
+    print(output.to_table(groups, ["id", "members", "population", "confidence"]))
+    print()
+    print(output.to_table(result.rules, ["rule", "offenders_before", "offenders_after",
+                                         "offenders"]))  # fmt: skip
+    print()
+    print(output.to_table(result.alignment, list(result.alignment.columns)))
+    print()
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -141,6 +175,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     scenario, data = _load(args, args.id)
     evaluation = evaluate(data, scenario, _rules(args))
+    if args.id.startswith("builtin-") and args.format != "json":
+        _print_builtin(args, data)
     if args.format == "json":
         print(json.dumps(evaluation_data(evaluation), indent=1, default=str))
         return 0
@@ -190,7 +226,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from geodata.scenarios.compare import export_blocks
     from geodata.scenarios.evaluate import evaluate
     from geodata.scenarios.report import evaluation_xlsx
-    from geodata.scenarios.statutory import statutory_description, statutory_text
+    from geodata.scenarios.statutory import statutory_csv, statutory_description, statutory_text
 
     scenario, data = _load(args, args.id)
     assignment = resolve(data, scenario)
@@ -200,7 +236,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif args.what == "statutory":
         content = statutory_text(statutory_description(data, assignment))
     elif args.what == "statutory-csv":
-        content = statutory_description(data, assignment).to_csv(index=False)
+        content = statutory_csv(statutory_description(data, assignment))
     else:
         if not args.output:
             raise BoundaryLabError("an XLSX report needs --output FILE.xlsx")
@@ -222,6 +258,10 @@ def add_commands(sub: Any) -> None:
     rules = argparse.ArgumentParser(add_help=False)
     rules.add_argument("--min-icb-population", type=float, default=1_000_000)
     rules.add_argument("--max-icb-population", type=float)
+    rules.add_argument("--no-sa-rule", action="store_true",
+                       help="leave out the rule that no strategic authority is split")  # fmt: skip
+    rules.add_argument("--sa-status", choices=["all", "established"], default="all",
+                       help="strategic authorities the rule counts (default all)")  # fmt: skip
 
     scenario = sub.add_parser("scenario", help="what-if ICB redraws")
     actions = scenario.add_subparsers(dest="action", required=True)
@@ -247,15 +287,15 @@ def add_commands(sub: Any) -> None:
     listing = actions.add_parser("list", parents=[common], help="saved scenarios")
     listing.set_defaults(run=cmd_list)
     evaluate = actions.add_parser("evaluate", parents=[common, rules], help="every metric")
-    evaluate.add_argument("id", help="scenario id")
+    evaluate.add_argument("id", help="scenario id, or builtin-2027-mergers")
     evaluate.add_argument("--format", choices=["table", "json"], default="table")
     evaluate.set_defaults(run=cmd_evaluate)
     compare = actions.add_parser("compare", parents=[common, rules], help="two side by side")
-    compare.add_argument("a", help="scenario id or 'baseline'")
-    compare.add_argument("b", help="scenario id or 'baseline'")
+    compare.add_argument("a", help="scenario id, 'baseline' or builtin-…")
+    compare.add_argument("b", help="scenario id, 'baseline' or builtin-…")
     compare.set_defaults(run=cmd_compare)
     export = actions.add_parser("export", parents=[common, rules], help="blocks, statutory…")
-    export.add_argument("id", help="scenario id")
+    export.add_argument("id", help="scenario id or builtin-…")
     export.add_argument(
         "--what", choices=["blocks", "statutory", "statutory-csv", "xlsx"], default="blocks"
     )

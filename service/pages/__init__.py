@@ -11,8 +11,10 @@ from flask import Flask
 def register_pages(app: Flask) -> None:
     from .index import web
     from .places import place_pages
+    from .review import review
     from .scenarios import scenario_pages
 
     app.register_blueprint(web)
     app.register_blueprint(scenario_pages)
     app.register_blueprint(place_pages)
+    app.register_blueprint(review)

@@ -1,109 +1,130 @@
-"""Pages for people: the index with links to reports, maps and the API description."""
+"""Pages for people: the landing page, the split councils and the reports to download."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template_string
+from typing import Any
 
-from geodata.provenance import ATTRIBUTION
+from flask import Blueprint, render_template, url_for
+
+from geodata.pcn.layer import has_pcn_layer
+from geodata.splits import split_table
 from geodata.store import VintageData
 
+from .. import params
 from ..context import services
+from ..errors import bad_request
+from .chrome import chosen_vintage, chrome
 from .maps import SEARCH_LAYERS, maps
 
 web = Blueprint("web", __name__)
-# The map pages come with the index that links them: registering ``web`` on an app
-# registers ``maps`` (/maps/...) beside it.
+# The map pages come with the index that links them, and every page with the header and
+# switcher: registering ``web`` on an app registers ``maps`` and ``chrome`` beside it.
 web.record_once(lambda state: state.app.register_blueprint(maps))
+web.record_once(lambda state: state.app.register_blueprint(chrome))
 
-INDEX = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Boundary Lab</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
-line-height:1.5}footer{margin-top:3rem;font-size:.85rem;color:#555}code{background:#eee}
-form{margin:1rem 0;display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}
-label{display:flex;flex-direction:column;font-size:.9rem}input,select,button{font:inherit;
-padding:.3rem .5rem}input{min-width:22rem}</style>
-</head><body>
-<h1>Boundary Lab</h1>
-{% set who = current_user() %}<p>{% if who.role %}Signed in as {{ who.name }} ({{ who.role }}).
-<form method="post" action="{{ url_for('sign_in.sign_out') }}" style="display:inline">
-{{ csrf_field() }}<button type="submit">Sign out</button></form>{% else %}
-<a href="{{ url_for('sign_in.form') }}">Sign in</a> to save scenarios and place sets.{% endif %}</p>
-<p>How England's councils, Integrated Care Boards, sub-ICB locations, places and PCNs line
-up, from ONS and NHS open data.</p>
-<h2>Maps</h2>
-{% if vintages %}
-<form action="{{ url_for('maps.find') }}" method="get" role="search">
-<label for="q">Council, ICB or sub-ICB location: name or code
-<input id="q" name="q" list="areas" required placeholder="Essex, or E10000012"></label>
-<label for="vintage">Vintage<select id="vintage" name="vintage">
-{% for v in vintages %}<option value="{{ v.name }}">{{ v.name }}</option>{% endfor %}
-</select></label>
-<button type="submit">Show on a map</button>
-</form>
-<datalist id="areas">{% for name, code in areas %}
-<option value="{{ name }} ({{ code }})">{% endfor %}
-</datalist>
-<ul>
-{% for v in vintages %}
-<li>Vintage {{ v.name }}:
- <a href="{{ url_for('maps.overview', vintage=v.name) }}">England overview</a>
- (ICBs, councils, sub-ICB locations) ·
- <a href="{{ url_for('maps.typology', vintage=v.name) }}">council typology</a>
- {%- if 'E10000012' in v.names['utla'] %} ·
- <a href="{{ url_for('maps.split', council='E10000012', vintage=v.name) }}">Essex by ICB</a>
- {%- endif %} (any council's LSOAs by ICB: <code>/maps/split/&lt;code or name&gt;</code>)</li>
-{% endfor %}
-</ul>
-{% endif %}
-<h2>Reports</h2>
-<ul>
-{% for v in vintages %}
-<li>Vintage {{ v.name }} ({{ v.meta.title }}):
- UTLA by ICB splits <a href="/api/v1/reports/splits.xlsx?vintage={{ v.name }}">XLSX</a>
- · <a href="/api/v1/reports/splits.csv?vintage={{ v.name }}">CSV</a>;
- typology <a href="/api/v1/reports/typology.xlsx?vintage={{ v.name }}">XLSX</a>
- · <a href="/api/v1/reports/typology.csv?vintage={{ v.name }}">CSV</a>;
- PCN populations <a href="/api/v1/reports/pcns.xlsx?vintage={{ v.name }}">XLSX</a>
- · <a href="/api/v1/reports/pcns.csv?vintage={{ v.name }}">CSV</a>;
- PCNs split across councils
- <a href="/api/v1/reports/pcn-splits.xlsx?vintage={{ v.name }}">XLSX</a></li>
-{% else %}<li>No vintage is built yet: run <code>boundary-lab build</code>.</li>
-{% endfor %}
-</ul>
-{% if vintages %}
-<h2>PCNs of an ICB</h2>
-<form action="{{ url_for('maps.pcns') }}" method="get">
-<label for="pcn-icb">ICB <select id="pcn-icb" name="icb">
-{% for code, name in vintages[0].names['icb']|dictsort(by='value') %}
-<option value="{{ code }}">{{ name }}</option>{% endfor %}
-</select></label>
-<input type="hidden" name="vintage" value="{{ vintages[0].name }}">
-<button type="submit">Show PCN catchments and practices</button>
-</form>
-{% endif %}
-<h2>What-if redraws</h2>
-<p><a href="{{ url_for('scenario_pages.index') }}">Scenarios</a>: move councils, sub-ICB
-locations, PCNs or LSOAs between ICBs, or upload candidate boundaries, and see who moves,
-which councils become split or unsplit, and how big every ICB becomes.</p>
-<h2>API</h2>
-<p>JSON under <a href="/api/v1/vintages">/api/v1</a>, described by
-<a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
-<footer>{{ attribution }}</footer>
-</body></html>"""
+#: Councils the split page lists.
+SPLIT_LAYERS = {"utla": "Upper-tier council", "ltla": "Lower-tier council"}
+
+
+def _data() -> VintageData | None:
+    store = services().store
+    return services().vintage(chosen_vintage()) if store.built() else None
 
 
 @web.get("/")
 def index() -> str:
+    data = _data()
     store = services().store
-    vintages = [store.load(name) for name in reversed(services().usable())]
-    areas = _search_suggestions(vintages[0]) if vintages else []
-    return render_template_string(INDEX, vintages=vintages, areas=areas, attribution=ATTRIBUTION)
+    context: dict[str, Any] = {"data": data}
+    if data is not None:
+        context |= {
+            "areas": _search_suggestions(data),
+            "counts": {layer: len(data.names[layer]) for layer in data.area_layers},
+            "split_count": len(split_councils(data, "utla")),
+            "has_pcns": has_pcn_layer(data),
+            "review_vintages": [
+                store.load(name)
+                for name in reversed(store.built())
+                if "sa" in store.load(name).layers
+            ],
+            "vintage_names": set(store.built()),
+        }
+    return render_template("index.html", **context)
+
+
+@web.get("/splits")
+def splits() -> str:
+    data = services().vintage(chosen_vintage())
+    by = params.text("by", "utla") or "utla"
+    if by not in SPLIT_LAYERS:
+        raise bad_request(f"by must be one of {', '.join(SPLIT_LAYERS)}, got {by!r}",
+                          parameter="by", valid=list(SPLIT_LAYERS))  # fmt: skip
+    return render_template("splits.html", data=data, by=by, label=SPLIT_LAYERS[by],
+                           layers=list(SPLIT_LAYERS.items()), rows=split_councils(data, by),
+                           total=len(data.names[by]))  # fmt: skip
+
+
+def split_councils(data: VintageData, by: str) -> list[dict[str, Any]]:
+    """Councils of ``by`` with people in more than one ICB, most people outside first."""
+    pairs = split_table(data.table, by, "icb", (data.names[by], data.names["icb"]))
+    rows = []
+    for code, group in pairs.groupby("by_code", sort=False):
+        if len(group) < 2:
+            continue
+        rows.append({
+            "code": code, "name": group["by_name"].iloc[0],
+            "population": int(group["by_population"].iloc[0]),
+            "main": group["across_name"].iloc[0], "main_share": float(group["share"].iloc[0]),
+            "others": [(n, int(p)) for n, p in zip(group["across_name"].iloc[1:],
+                                                    group["population"].iloc[1:], strict=True)],
+        })  # fmt: skip
+    return sorted(rows, key=lambda r: (r["main_share"], r["name"]))
+
+
+@web.get("/reports")
+def reports() -> str:
+    data = services().vintage(chosen_vintage())
+    return render_template("reports.html", data=data, reports=report_list(data))
+
+
+def report_list(data: VintageData) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(title, what it shows, [(format, address)]) of every report of a vintage."""
+    v = data.name
+
+    def formats(
+        path: str, query: str = "", kinds: tuple[str, ...] = ("xlsx", "csv")
+    ) -> list[tuple[str, str]]:
+        extra = f"&{query}" if query else ""
+        return [(kind.upper(), f"/api/v1/reports/{path}.{kind}?vintage={v}{extra}")
+                for kind in kinds]  # fmt: skip
+
+    out = [
+        ("Upper-tier councils by ICB", "Every upper-tier council's population in each ICB, "
+         "with a summary of the councils that are split", formats("splits", "by=utla&across=icb")),
+        ("Lower-tier councils by ICB", "The same for districts and unitary councils",
+         formats("splits", "by=ltla&across=icb")),
+        ("Upper-tier councils by sub-ICB location", "Each council's population in each "
+         "sub-ICB location", formats("splits", "by=utla&across=sicbl")),
+        ("Typology", "How each council relates to its ICS: coterminous, sharing, or split",
+         formats("typology")),
+        ("Boundaries", "Every layer's boundaries and the LSOA lookup, for QGIS or ArcGIS",
+         [("GeoPackage", f"/api/v1/reports/boundaries.gpkg?vintage={v}")]),
+        ("Statutory description", "The ICBs as the Establishment Order lists them",
+         [("Page", url_for("scenario_pages.baseline_statutory", vintage=v))]),
+    ]  # fmt: skip
+    if has_pcn_layer(data):
+        out[3:3] = [
+            ("PCNs by ICB", "Each PCN's apportioned population in each ICB",
+             formats("splits", "by=pcn&across=icb")),
+            ("PCN populations", "Each PCN's apportioned population", formats("pcns")),
+            ("PCNs split across councils", "PCNs whose people live in more than one council",
+             formats("pcn-splits", kinds=("xlsx",))),
+        ]  # fmt: skip
+    return out
 
 
 def _search_suggestions(data: VintageData) -> list[tuple[str, str]]:
-    """(name, code) of every unit the map search finds, newest vintage, once each."""
+    """(name, code) of every unit the map search finds, once each."""
     seen: dict[str, str] = {}
     for layer in (layer for layer in SEARCH_LAYERS if layer in data.layers):
         for code, name in data.names[layer].items():

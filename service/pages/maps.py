@@ -31,6 +31,7 @@ from geodata.scenarios import Scenario
 from geodata.store import VintageData
 from maps import MapOptions
 from maps.pages import (
+    alignment_page,
     area_page,
     find_council,
     overview_page,
@@ -39,6 +40,7 @@ from maps.pages import (
     scenario_page,
     split_page,
     typology_page,
+    vintage_compare_page,
 )
 from maps.split import SPLIT_ACROSS
 
@@ -47,6 +49,7 @@ from ..auth import check_access
 from ..context import services
 from ..errors import ApiError, bad_request, not_found
 from ..security import allow_inline_scripts, inline_script_hashes
+from .chrome import chosen_vintage, compact_header
 
 maps = Blueprint("maps", __name__, url_prefix="/maps")
 
@@ -99,6 +102,18 @@ def split(council: str) -> BaseResponse:
     return _page(data, ("split", code, across), lambda o: split_page(data, code, across, o))
 
 
+@maps.get("/split")
+def split_choose() -> BaseResponse:
+    """The split page's form: a council by name, code or 'Name (code)' as suggested."""
+    data = _vintage()
+    query = params.text("council")
+    if query is None:
+        raise bad_request("type a council's name or code", parameter="council")
+    suggested = re.search(r"\((E\d{8})\)\s*$", query)
+    _, code = find_council(data, suggested.group(1) if suggested else query)
+    return redirect(url_for("maps.split", council=code, **_query(data)))
+
+
 @maps.get("/area/<code>")
 def area(code: str) -> BaseResponse:
     data = _vintage()
@@ -113,10 +128,36 @@ def scenario(scenario_id: int) -> Response:
         record = services().db.get_scenario(scenario_id)
     except LookupError:
         raise not_found(f"There is no scenario {scenario_id}.") from None
-    plan = Scenario.from_dict(record.spec)
+    plan = Scenario.from_stored(record.spec)
     data = services().scenario_data(plan)
+    uploaded = None
+    if record.upload_id is not None:
+        uploaded = services().db.get_upload(record.upload_id).candidates_geojson
+    back = (url_for("scenario_pages.show", scenario_id=scenario_id), "Back to the scenario's page")
     # Scenarios are immutable, so a page per id never goes stale.
-    return _page(data, ("scenario", str(scenario_id)), lambda o: scenario_page(data, plan, o))
+    return _page(data, ("scenario", str(scenario_id)),
+                 lambda o: scenario_page(data, plan, o, uploaded, back))  # fmt: skip
+
+
+@maps.get("/alignment")
+def alignment() -> Response:
+    """ICBs by how they align with strategic authorities (?sa_status=, ?tolerance=)."""
+    data = _vintage()
+    status = params.sa_status()
+    tolerance = params.number("tolerance", 0, 0.49, default=0.0) or 0.0
+    return _page(data, ("alignment", status, str(tolerance)),
+                 lambda o: alignment_page(data, status, tolerance, o))  # fmt: skip
+
+
+@maps.get("/vintages")
+def vintages_compare() -> Response:
+    """What changed between two vintages on the same LSOAs (?a=2024&b=2026)."""
+    a, b = params.text("a"), params.text("b")
+    if not a or not b:
+        raise bad_request("give two vintages as ?a=2024&b=2026")
+    data_a, data_b = services().vintage(a), services().vintage(b)
+    return _page(data_b, ("vintages", data_a.name),
+                 lambda o: vintage_compare_page(data_a, data_b, o))  # fmt: skip
 
 
 @maps.get("/pcns")
@@ -187,12 +228,12 @@ def search(data: VintageData, query: str) -> list[tuple[str, str, str]]:
 
 
 def _vintage() -> VintageData:
-    return services().vintage(params.text("vintage"))
+    return services().vintage(chosen_vintage())
 
 
 def _query(data: VintageData, **extra: str) -> dict[str, Any]:
     """The query string to carry on: the vintage, when the reader chose one."""
-    chosen = {"vintage": data.name} if params.text("vintage") else {}
+    chosen = {"vintage": data.name} if chosen_vintage() else {}
     return chosen | extra
 
 
@@ -206,6 +247,7 @@ def _options() -> MapOptions:
         api_url=url_for("api.vintages").removesuffix("/vintages"),
         tiles=current_app.config["TILES"],
         tiles_attribution=current_app.config["TILES_ATTRIBUTION"],
+        header_html=compact_header(),
     )
 
 

@@ -12,7 +12,7 @@ from geodata.output import records
 from geodata.provenance import ATTRIBUTION
 from geodata.scenarios import Move, Scenario, baseline, resolve
 from geodata.scenarios.evaluate import evaluate
-from geodata.scenarios.statutory import statutory_description
+from geodata.scenarios.statutory import statutory_csv, statutory_description
 from geodata.scenarios.upload import UploadError
 
 from ..api.reports import attachment
@@ -80,7 +80,7 @@ def _saved(scenario_id: int) -> tuple[ScenarioRecord, Scenario]:
         record = services().db.get_scenario(scenario_id)
     except LookupError:
         raise NoScenario(scenario_id) from None
-    return record, Scenario.from_dict(record.spec)
+    return record, Scenario.from_stored(record.spec)
 
 
 class NoScenario(LookupError):
@@ -96,15 +96,63 @@ def _no_scenario(exc: NoScenario) -> tuple[str, int]:
 def show(scenario_id: int) -> tuple[str, int]:
     check_access("viewer")
     record, scenario = _saved(scenario_id)
-    evaluation = evaluate(services().scenario_data(scenario), scenario)
+    data = services().scenario_data(scenario)
+    evaluation = evaluate(data, scenario)
     icbs = evaluation.icbs.loc[evaluation.icbs["change"] != 0]
     return _page("scenario.html", record=record, ev=evaluation, s=evaluation.summary,
                  moved=records(evaluation.moved), icbs=records(icbs),
                  las=records(evaluation.utlas.loc[evaluation.utlas["change"] != ""]),
-                 types=records(evaluation.typology_changes))  # fmt: skip
+                 types=records(evaluation.typology_changes),
+                 moves=move_rows(data, scenario, evaluation.assignment.names),
+                 outcomes=evaluation.outcomes, fit=_fit(record, scenario, len(data.table)),
+                 status_tags=STATUS_TAGS)  # fmt: skip
 
 
-def _statutory(data: Any, assignment: Any, title: str, csv_url: str) -> tuple[str, int]:
+#: How each rule outcome looks (GOV.UK tag colours): a new failure red, one the base
+#: already had grey, a fix green.
+STATUS_TAGS = {
+    "newly failing": "bl-tag--red",
+    "already failing in the base": "bl-tag--grey",
+    "fixed": "bl-tag--green",
+    "passes": "bl-tag--green",
+}
+
+
+def move_rows(data: Any, scenario: Scenario, icb_names: dict[str, str]) -> list[dict[str, str]]:
+    """Each move as a reader says it: what moves (name and code), and to which ICB."""
+    rows = []
+    for move in scenario.moves:
+        names = data.names.get(move.unit_layer, {})
+        rows.append({"layer": LAYER_WORDS.get(move.unit_layer, move.unit_layer),
+                     "code": move.code, "name": names.get(move.code, ""),
+                     "to": icb_names.get(move.to_icb, move.to_icb),
+                     "to_code": move.to_icb})  # fmt: skip
+    return rows
+
+
+LAYER_WORDS = {"lsoa": "LSOA", "ltla": "Lower-tier council", "utla": "Upper-tier council",
+               "sicbl": "Sub-ICB location", "pcn": "PCN", "place": "Place"}  # fmt: skip
+
+
+def _fit(record: ScenarioRecord, scenario: Scenario, lsoas: int) -> dict[str, Any] | None:
+    """How an uploaded set of boundaries fitted the LSOAs: what the upload's reply said."""
+    if record.upload_id is None:
+        return None
+    upload = services().db.get_upload(record.upload_id)
+    return {"filename": upload.filename, "bytes": upload.size,
+            "label": upload.label_property, "assigned": len(scenario.blocks),
+            "left": lsoas - len(scenario.blocks), "lsoas": lsoas}  # fmt: skip
+
+
+def _statutory(
+    data: Any,
+    assignment: Any,
+    title: str,
+    csv_url: str,
+    changed: set[str] | None = None,
+    back: tuple[str, str] | None = None,
+) -> tuple[str, int]:
+    """The description page; ``changed``: codes of the ICBs a scenario changes."""
     description = statutory_description(data, assignment)
     icbs = []
     for (code, name), group in description.groupby(["icb_code", "icb_name"], sort=True):
@@ -115,7 +163,7 @@ def _statutory(data: Any, assignment: Any, title: str, csv_url: str) -> tuple[st
         icbs.append({"code": code, "name": name, "parts": parts,
                      "whole": list(group.loc[group["kind"] == "ltla", "name"])})  # fmt: skip
     return _page("statutory.html", title=title, icbs=icbs, vintage=data.name,
-                 csv_url=csv_url)  # fmt: skip
+                 csv_url=csv_url, changed=changed, back=back)  # fmt: skip
 
 
 @scenario_pages.get("/statutory")
@@ -135,7 +183,7 @@ def baseline_statutory() -> tuple[str, int]:
 def baseline_statutory_csv() -> Any:
     check_access("viewer")
     data = services().vintage(request.args.get("vintage"))
-    text = statutory_description(data, baseline(data)).to_csv(index=False)
+    text = statutory_csv(statutory_description(data, baseline(data)))
     return attachment(text.encode("utf-8-sig"), f"statutory_baseline_{data.name}.csv", "csv")
 
 
@@ -144,9 +192,15 @@ def scenario_statutory(scenario_id: int) -> tuple[str, int]:
     check_access("viewer")
     record, scenario = _saved(scenario_id)
     data = services().scenario_data(scenario)
+    assignment = resolve(data, scenario)
+    before = data.table["icb_code"].to_numpy()
+    moved = assignment.icb != before
+    changed = set(before[moved].tolist()) | set(assignment.icb[moved].tolist())
     return _statutory(
         data,
-        resolve(data, scenario),
+        assignment,
         f"scenario {record.id}, {record.name}",
         f"/api/v1/scenarios/{record.id}/statutory.csv",
+        changed,
+        (url_for("scenario_pages.show", scenario_id=record.id), "Back to the scenario's page"),
     )

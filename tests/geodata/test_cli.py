@@ -97,3 +97,13 @@ def test_build_refusal_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith("boundary-lab build: ") and "population.csv, line 4" in err
     assert not (tmp_path / "data" / "tiny").exists()
+
+
+def test_vintage_given_as_a_path_is_refused(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    for alias in ("./tiny", "tiny/", f"{built}/tiny", "../data/tiny"):
+        assert main(["splits", "--vintage", alias]) != 0
+        err = capsys.readouterr().err
+        assert "unknown vintage" in err and "valid: tiny" in err and "Traceback" not in err

@@ -13,6 +13,7 @@ import pytest
 from geodata import __version__
 from geodata.provenance import Provenance
 from geodata.reports import (
+    about_text_bytes,
     report_filename,
     report_table,
     report_title,
@@ -115,41 +116,76 @@ def test_split_table_headers_and_kinds() -> None:
         ("Population", "int"),
         ("Share of upper-tier LA population", "percent"),
         ("Upper-tier LA population", "int"),
+        ("Upper-tier LA split?", "text"),
     ]
     assert list(table.columns) == list(kinds)
+    assert table["Upper-tier LA split?"].tolist() == ["yes"] * 3
+    # Southend-on-Sea, in one ICB, is not split; Essex's rows still say it is
+    both, _ = report_table(two_las())
+    assert both["Upper-tier LA split?"].tolist() == ["yes", "yes", "yes", "no"]
     assert table["Share of upper-tier LA population"].tolist() == ESSEX["share"].tolist()
 
 
-def test_csv_round_trip_with_provenance_comments() -> None:
+def test_csv_is_the_table_alone_and_its_companion_says_what_it_is() -> None:
     data = to_csv_bytes(essex(), generated_at=WHEN)
-    assert data.startswith(b"\xef\xbb\xbf# Title: Population of Essex (E10000012) by ICB\n")
-    text = data.decode("utf-8-sig")
-    comments = [line for line in text.splitlines() if line.startswith("#")]
-    assert all(line.startswith("# ") for line in comments)
-    for expected in [
-        "# Vintage: 2022",
-        f"# Boundaries: {PROVENANCE.boundaries}",
-        f"# Population source: {PROVENANCE.population_source}",
-        f"# Method: {PROVENANCE.method}",
-        "# Generated (UTC): 2024-05-01T12:30:00Z",
-        f"# Attribution: {PROVENANCE.attribution}",
-    ]:
-        assert expected in comments
-    back = pd.read_csv(io.BytesIO(data), comment="#")
+    assert data.startswith(b"\xef\xbb\xbfUpper-tier LA code,Upper-tier LA name,")
+    assert b"\n#" not in data and not data.decode("utf-8-sig").startswith("#")
+    back = pd.read_csv(io.BytesIO(data))  # no comment= needed: nothing but the table
     table, _ = report_table(essex())
     pd.testing.assert_frame_equal(back, table, check_dtype=False)
     assert back["Share of upper-tier LA population"].tolist() == ESSEX["share"].tolist()
+    about = about_text_bytes(essex(), generated_at=WHEN).decode("utf-8").splitlines()
+    for expected in [
+        "Title: Population of Essex (E10000012) by ICB",
+        "Vintage: 2022",
+        f"Boundaries: {PROVENANCE.boundaries}",
+        f"Population source: {PROVENANCE.population_source}",
+        f"Method: {PROVENANCE.method}",
+        "Generated (UTC): 2024-05-01T12:30:00Z",
+        f"Attribution: {PROVENANCE.attribution}",
+    ]:
+        assert expected in about
+
+
+def test_split_summary_sheet_lists_the_split_units_only() -> None:
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(two_las(), generated_at=WHEN)))
+    assert book.sheetnames == ["Summary", "Splits", "About"]
+    rows = list(book["Summary"].iter_rows(values_only=True))
+    assert rows[0] == ("Upper-tier LA code", "Upper-tier LA name", "Upper-tier LA population",
+                       "Number of ICBs", "Main ICB", "Share in main ICB",
+                       "People outside main ICB", "Other ICBs (people)")  # fmt: skip
+    # Essex only (Southend-on-Sea is in one ICB); worked out from the fixture by hand
+    assert rows[1:] == [("E10000012", "Essex", 1_497_759, 3,
+                         "NHS Mid and South Essex Integrated Care Board",
+                         pytest.approx(840_992 / 1_497_759), 344_553 + 312_214,
+                         "NHS Suffolk and North East Essex Integrated Care Board (344,553); "
+                         "NHS Hertfordshire and West Essex Integrated Care Board "
+                         "(312,214)")]  # fmt: skip
+
+
+def test_small_counts_suppressed_on_request() -> None:
+    from geodata.splits import suppress_small
+
+    kept = suppress_small(essex(), 320_000)  # Herts and West Essex (312,214) is withheld
+    assert kept.frame["across_code"].tolist() == ["E54000026", "E54000023"]
+    assert kept.frame["by_population"].tolist() == [1_497_759] * 2  # totals stay whole
+    assert "1 part(s) of fewer than 320,000 people (312,214 people in all)" in (
+        kept.provenance.method)
+    assert "OHID" in kept.provenance.method
+    # the largest part is kept however high the bar
+    assert suppress_small(essex(), 10**9).frame["across_code"].tolist() == ["E54000026"]
+    assert suppress_small(essex(), 0) is not None and len(suppress_small(essex(), 0).frame) == 3
 
 
 def test_xlsx_data_sheet_formats() -> None:
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(essex(), generated_at=WHEN)))
-    assert book.sheetnames == ["Splits", "About"]
+    assert book.sheetnames == ["Summary", "Splits", "About"]
     sheet = book["Splits"]
     headers = [c.value for c in sheet[1]]
     assert headers == list(report_table(essex())[1])
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:G4"
+    assert sheet.auto_filter.ref == "A1:H4"
     share = sheet.cell(2, headers.index("Share of upper-tier LA population") + 1)
     population = sheet.cell(2, headers.index("Population") + 1)
     assert "%" in share.number_format and share.value == pytest.approx(0.5615002146540264)
@@ -186,11 +222,11 @@ def test_typology_xlsx_flattens_lists_and_lists_thresholds() -> None:
     assert dict(zip(rows[0], rows[1], strict=True))["Notes"] == "near-coterminous"
     about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True)}
     assert "la_in_icb = 0.95" in about["Thresholds"]
-    assert "other_la_min_share = 0.05" in about["Thresholds"]
+    assert "other LAs: an LA counts when it lies mostly within that ICS" in about["Thresholds"]
 
 
 def test_typology_csv_round_trip() -> None:
-    back = pd.read_csv(io.BytesIO(to_csv_bytes(typology_result())), comment="#")
+    back = pd.read_csv(io.BytesIO(to_csv_bytes(typology_result())))
     assert back["Population"].tolist() == [570_305, 1_497_759]
     assert back["Share of upper-tier LA in main ICB"].tolist() == [1.0, 0.5615]
     assert back["Other LA names"].fillna("").tolist() == ["", "Southend-on-Sea; Thurrock"]
@@ -200,10 +236,10 @@ def test_generated_defaults_to_now_in_utc() -> None:
     before = datetime.now(UTC).replace(microsecond=0)
     line = next(
         line
-        for line in to_csv_bytes(essex()).decode("utf-8-sig").splitlines()
-        if line.startswith("# Generated (UTC): ")
+        for line in about_text_bytes(essex()).decode("utf-8").splitlines()
+        if line.startswith("Generated (UTC): ")
     )
-    stamp = datetime.fromisoformat(line.removeprefix("# Generated (UTC): "))
+    stamp = datetime.fromisoformat(line.removeprefix("Generated (UTC): "))
     assert before <= stamp <= datetime.now(UTC)
 
 
@@ -220,4 +256,5 @@ def test_text_that_looks_like_a_formula_stays_text() -> None:
     frame = ESSEX.assign(by_name="=HYPERLINK(1)")
     result = SplitResult("utla", "icb", frame, PROVENANCE)
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(result)))["Splits"]
-    assert sheet["B2"].value == "=HYPERLINK(1)" and sheet["B2"].data_type == "s"
+    # Neutralised as OWASP says: an apostrophe first, stored as text.
+    assert sheet["B2"].value == "'=HYPERLINK(1)" and sheet["B2"].data_type == "s"

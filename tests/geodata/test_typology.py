@@ -53,9 +53,45 @@ def test_each_type() -> None:
     h = rows["H"]
     assert (h["main_icb_code"], h["main_share"], h["icb_count"]) == ("I4", 0.6, 2)
     assert h["elsewhere"] == [{"icb_code": "I5", "icb_name": "i5", "share": 0.4}]
-    # X is 2,000 of I5's 2,400 people; H (40% of its own people there) counts as another LA.
+    # X is 2,000 of I5's 2,400 people; H has 40% of its own people there: it lies mostly
+    # elsewhere, so by default it does not count, and the note names it with its share of
+    # I5 (400 / 2,400), not as a sliver.
     assert rows["X"]["share_of_icb"] == pytest.approx(2000 / 2400)
-    assert rows["X"]["other_la_names"] == ["h"]
+    assert rows["X"]["other_la_names"] == []
+    assert rows["X"]["notes"] == [
+        "no other LA counted; also in its ICS, but lying mostly elsewhere: "
+        "h (16.7% of the ICS's people)"]
+    # H is split, yet its 600 are all of I4's people
+    assert rows["H"]["notes"] == ["split, yet the LA is 100.0% of its main ICS (i4)"]
+
+
+def test_the_five_percent_reading_is_an_option() -> None:
+    five = by_code(typology(vintage(BLOCKS), Thresholds(other_la_min_share=0.05)).frame)
+    assert five["X"]["other_la_names"] == ["h"] and five["X"]["type"] == 2
+    result = typology(vintage(BLOCKS), Thresholds(other_la_min_share=0.05))
+    assert "an LA counts when 5%+ of its own population is in that ICS" in result.provenance.method
+    assert "lies mostly within that ICS (95%+" in typology(vintage(BLOCKS)).provenance.method
+
+
+def test_mostly_within_counts_an_la_at_the_main_threshold() -> None:
+    # I1: A (1,000) and B, 96% of whose people live there (960 of 1,000): B counts.
+    # C has 94% of its people in I1: it lies mostly elsewhere by the 95% rule.
+    blocks = [("A", "I1", 1000), ("B", "I1", 960), ("B", "I2", 40),
+              ("C", "I1", 940), ("C", "I3", 60)]  # fmt: skip
+    a = by_code(typology(vintage(blocks)).frame)["A"]
+    assert a["other_la_names"] == ["b"]
+    assert a["type"] == 2
+
+
+def test_a_split_la_that_is_nearly_all_of_its_main_ics_says_so() -> None:
+    # S: 900 in I1 (90% of S, under 95%: split); I1 also holds 100 of U: S is 90% of I1.
+    blocks = [("S", "I1", 900), ("S", "I2", 100), ("U", "I1", 100), ("T", "I2", 5000)]
+    s = by_code(typology(vintage(blocks)).frame)["S"]
+    assert s["type"] == 4
+    assert s["notes"] == ["split, yet the LA is 90.0% of its main ICS (i1)"]
+    # under the near-coterminous threshold (85%), nothing to say
+    blocks = [("S", "I1", 900), ("S", "I2", 100), ("U", "I1", 900), ("T", "I2", 5000)]
+    assert by_code(typology(vintage(blocks)).frame)["S"]["notes"] == []
 
 
 def test_small_shares_elsewhere_are_noted_not_split() -> None:
@@ -75,7 +111,7 @@ def test_slivers_of_neighbours_do_not_count_as_other_las() -> None:
     a = by_code(typology(vintage(blocks)).frame)["A"]
     assert (a["type"], a["other_las"]) == (2, 0)
     assert "near-coterminous: the LA is 90.0% of its ICS" in a["notes"]
-    assert "the rest of its ICS is slivers of other LAs, none counted" in a["notes"]
+    assert "slivers of 10 other LAs (each under 5% of the ICS's people)" in a["notes"]
     counted = typology(vintage(blocks), Thresholds(other_la_min_share=0.01)).frame
     assert by_code(counted)["A"]["type"] == 3
 

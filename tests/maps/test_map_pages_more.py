@@ -50,5 +50,8 @@ def test_pcn_map_of_an_icb(real_app: Flask) -> None:
 
 
 def test_index_links_scenarios_and_pcn_maps(real_app: Flask, tmp_path: Path) -> None:
-    page = real_app.test_client().get("/").get_data(as_text=True)
-    assert "/scenarios/" in page and "/maps/pcns" in page and "reports/pcns.xlsx" in page
+    client = real_app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert "/scenarios/" in page and "/maps/pcns" in page and 'href="/reports' in page
+    reports = client.get("/reports").get_data(as_text=True)
+    assert "reports/pcns.xlsx" in reports and "reports/splits.xlsx" in reports

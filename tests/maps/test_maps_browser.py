@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -29,13 +29,15 @@ class Expected:
     layers: dict[str, int]  # layer switcher label -> features, in switcher order
     shown: list[str]  # labels switched on when the page opens
     hover: str  # a tooltip label
+    #: layers drawn over everything, out of the switcher: label -> features
+    on_top: dict[str, int] = field(default_factory=dict)
 
 
 def overview(data: VintageData) -> Expected:
     layers = {LAYER_STYLES[k].label: len(data.names[k]) for k, _ in OVERVIEW_LAYERS}
     layers[LAYER_STYLES["pcn"].label] = 0  # fetched only when switched on
     shown = [LAYER_STYLES[k].label for k, on in OVERVIEW_LAYERS if on]
-    return Expected(layers, shown, "Main ICB")
+    return Expected(layers, shown, "Main ICB", {"ICB borders": len(data.names["icb"])})
 
 
 def essex_split(data: VintageData) -> Expected:
@@ -55,7 +57,10 @@ def mid_and_south_essex(data: VintageData) -> Expected:
         LAYER_STYLES[k].label: table[code_column(k)].nunique() for k in AREA_LAYERS if k != "icb"
     }
     shown = [LAYER_STYLES[k].label for k in AREA_LAYERS if k in AREA_SHOWN and k != "icb"]
-    return Expected(layers | {"This area": 1}, [*shown, "This area"], "Share of its own people")
+    # the councils' parts inside the ICB, filled: one per council it overlaps
+    parts = {"Upper-tier local authority: part in this area": table["utla_code"].nunique()}
+    return Expected(parts | layers | {"This area": 1}, [*parts, *shown, "This area"],
+                    "Share of its own people")  # fmt: skip
 
 
 PAGES: dict[str, tuple[str, Callable[[VintageData], Expected]]] = {
@@ -89,9 +94,10 @@ def test_map_page_in_chromium(
         "() => Object.fromEntries(Object.entries(window.boundaryLab.layers)"
         ".map(([label, layer]) => [label, layer.getLayers().length]))"
     )
-    assert counts == expected.layers
+    assert counts == expected.layers | expected.on_top
     drawn = page.locator(".leaflet-overlay-pane path").count()
     assert drawn == sum(expected.layers[label] for label in expected.shown)
+    assert page.locator(".leaflet-bl-top-pane path").count() == sum(expected.on_top.values())
 
     source = page.locator(".leaflet-control-attribution").inner_text()
     assert f"vintage {vintage}" in source and ATTRIBUTION in source
@@ -122,9 +128,11 @@ def test_overview_pcn_layer_loads_when_switched_on(
 def test_search_box_opens_the_area_map(live_server: str, open_map: Callable[..., MapVisit]) -> None:
     visit = open_map("/", map_page=False)
     page = visit.page
+    page.select_option("#bl-vintage", "2022")  # the header's vintage switcher
+    page.click(".bl-vintage button")
+    page.wait_for_url(f"{live_server}/?vintage=2022")
     page.fill("#q", "Essex (E10000012)")
-    page.select_option("#vintage", "2022")
-    page.click("button[type=submit]")
+    page.click("form[role=search] button")
     wait_for_map(page)
     assert page.url == f"{live_server}/maps/area/E10000012?vintage=2022"
     assert page.locator("aside h1").inner_text() == "Essex"

@@ -97,8 +97,15 @@ def test_reports_download_with_names_that_say_what_they_hold(client: FlaskClient
     csv = client.get("/api/v1/reports/splits.csv?by=utla&across=icb")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert 'filename="splits_utla_by_icb_tiny.csv"' in csv.headers["Content-Disposition"]
-    frame = pd.read_csv(io.BytesIO(csv.data), comment="#")
+    frame = pd.read_csv(io.BytesIO(csv.data))  # the table alone: no comment lines
     assert frame.iloc[:, 4].sum() == 1500
+    companion = "/api/v1/reports/splits.txt?by=utla&across=icb"
+    assert csv.headers["Link"] == f'<{companion}>; rel="describedby"'
+    about = client.get("/api/v1/reports/splits.txt?by=utla&across=icb").data.decode()
+    assert "Vintage: tiny" in about and "Attribution: Source: Office for National" in about
+    summary = client.get("/api/v1/reports/splits.xlsx?by=utla&across=icb")
+    assert openpyxl.load_workbook(io.BytesIO(summary.data)).sheetnames == [
+        "Summary", "Splits", "About"]
     xlsx = client.get("/api/v1/reports/typology.xlsx")
     assert 'filename="typology_utla_tiny.xlsx"' in xlsx.headers["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
@@ -109,5 +116,8 @@ def test_reports_download_with_names_that_say_what_they_hold(client: FlaskClient
 
 def test_index_page_links_reports(client: FlaskClient) -> None:
     page = client.get("/").get_data(as_text=True)
-    assert "/api/v1/reports/splits.xlsx?vintage=tiny" in page
+    assert 'href="/reports?vintage=tiny"' in page
     assert "Office for National Statistics" in page
+    reports = client.get("/reports").get_data(as_text=True)
+    assert "/api/v1/reports/splits.xlsx?vintage=tiny&amp;by=utla&amp;across=icb" in reports
+    assert "/api/v1/reports/boundaries.gpkg?vintage=tiny" in reports

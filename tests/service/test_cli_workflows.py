@@ -91,7 +91,7 @@ def test_create_with_moves_and_list(run: Run) -> None:
     assert one_line(result.err) == (
         "saved scenario 1 ('County 1 together', version 1, vintage tiny): 1 LSOAs move")
     second = run("scenario", "create", "--name", "Two moves", "--description", "why",
-                 "--move", f"lsoa:E01000004:{ICB1}", "--move", "utla:E06000002:Tiny East")
+                 "--move", f"lsoa:E01000004:{ICB1}", "--move", "utla:E06000002:new_icb:Tiny East")
     assert created_id(second) == 2 and "2 LSOAs move" in second.err
     version = run("scenario", "create", "--name", "County 1 v2", "--parent", "1",
                   "--move", f"ltla:E07000001:{ICB2}")  # fmt: skip
@@ -199,7 +199,7 @@ def test_export_blocks_statutory_and_xlsx(run: Run, tmp_path: Path) -> None:
 
 def test_blocks_round_trip_through_the_cli(run: Run, tmp_path: Path) -> None:
     created_id(run("scenario", "create", "--name", "Original", "--move",
-                   f"ltla:E07000002:{ICB1}", "--move", "utla:E06000002:Tiny East"))
+                   f"ltla:E07000002:{ICB1}", "--move", "utla:E06000002:new_icb:Tiny East"))
     target = tmp_path / "exported.csv"
     assert run("scenario", "export", "1", "--output", str(target)).code == 0
     assert created_id(run("scenario", "create", "--name", "Copy", "--blocks", str(target))) == 2
@@ -229,7 +229,7 @@ def test_usage_errors_exit_2(run: Run, argv: list[str], fragment: str) -> None:
         (["create", "--name", "x", "--move", f"ltla:E07000099:{ICB1}"], 1,
          "boundary-lab scenario: moves[0]: unknown ltla code 'E07000099' in vintage tiny"),
         (["create", "--name", "x", "--move", "ltla:E07000002:E54000099"], 1,
-         "boundary-lab scenario: moves[0]: unknown ICB code 'E54000099'"),
+         "boundary-lab scenario: moves[0]: unknown ICB 'E54000099' in vintage tiny"),
         (["create", "--name", "x", "--move", f"ltla:E07000002:{ICB1}",
           "--move", f"ltla:E07000002:{ICB2}"], 1,
          "boundary-lab scenario: moves[1]: ltla E07000002 is moved twice"),

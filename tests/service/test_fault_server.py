@@ -208,8 +208,8 @@ def test_kill_9_during_writes_loses_nothing_and_half_writes_nothing(
 
     with db.engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT id, spec FROM scenarios")).all()
-        audited = set(conn.execute(sa.text(
-            "SELECT target FROM audit_log WHERE action = 'scenario.create'")).scalars())  # fmt: skip
+        query = "SELECT target FROM audit_log WHERE action = 'scenario.create'"
+        audited = set(conn.execute(sa.text(query)).scalars())
     saved = {row.id for row in rows}
     assert set(acknowledged) <= saved  # nothing acknowledged is lost
     assert audited == {f"scenario:{i}" for i in saved}  # each row with its audit entry

@@ -17,8 +17,8 @@ from service import create_app
 
 MOVE = {"unit_layer": "ltla", "code": "E07000002", "to_icb": "E54000001"}
 SCENARIO = {"name": "A's scenario", "vintage": "tiny", "moves": [MOVE]}
-PLACES = {"name": "A's places", "vintage": "tiny",
-          "places": [{"name": "County", "blocks": [{"layer": "utla", "code": "E10000001"}]}]}  # fmt: skip
+COUNTY = {"name": "County", "blocks": [{"layer": "utla", "code": "E10000001"}]}
+PLACES = {"name": "A's places", "vintage": "tiny", "places": [COUNTY]}
 
 
 @pytest.fixture

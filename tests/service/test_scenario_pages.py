@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from flask import Flask
 from helpers import form_csrf, sign_in
@@ -18,7 +19,12 @@ def test_form_with_moves_saves_and_shows_the_evaluation(app: Flask) -> None:
     assert made.status_code == 303
     page = client.get(made.headers["Location"]).get_data(as_text=True)
     # Square 3 (300 people) moves; County 1 becomes unsplit.
-    assert "1 LSOAs and 300 people move" in page
+    assert "300 people in 1 small area (LSOA) change ICB" in page
+    # the move listed in words, and the rules read against the base: the tiny ICBs are
+    # all under a million people before and after, so that failure is not the redraw's
+    assert "Lower-tier council: " in page and "E07000002" in page
+    assert 'data-status="already failing in the base"' in page
+    assert 'data-status="newly failing"' not in page
     assert "became unsplit" in page and "/maps/scenario/1" in page
     assert "Office for National Statistics" in page
 
@@ -68,6 +74,12 @@ def test_statutory_pages(app: Flask) -> None:
                                             "moves": "lsoa:E01000002:E54000002",
                                             "csrf_token": csrf})  # fmt: skip
     page = client.get(made.headers["Location"] + "/statutory").get_data(as_text=True)
-    # District 1 is now cut in two: each ICB lists its LSOAs of it.
-    assert "In District 1, the lower layer super output areas E01000001." in page
-    assert "In District 1, the lower layer super output areas E01000002." in page
+    # District 1 is now cut in two: each ICB lists its LSOAs of it, folded away.
+    pattern = (r"<details><summary><span>In District 1, 1 lower layer super output area"
+               r'</span></summary>\s*<div><p class="bl-codes">(E\d+)</p>')
+    folded = re.findall(pattern, page)
+    assert sorted(folded) == ["E01000001", "E01000002"]
+    # both ICBs change: marked in the contents and at their sections
+    contents = page[page.index('id="contents"'):page.index("</ol>")]
+    assert contents.count("changed</strong>") == 2
+    assert "2 of 2 ICBs change in this scenario" in page

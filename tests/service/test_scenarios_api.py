@@ -249,7 +249,7 @@ def test_evaluation_of_district_2_moving_to_icb_1(
 
 
 def test_a_new_icb_by_name(client: FlaskClient, analyst: dict[str, str]) -> None:
-    move = {"unit_layer": "utla", "code": "E06000002", "to_icb": "Tiny East"}
+    move = {"unit_layer": "utla", "code": "E06000002", "to_icb": "new_icb:Tiny East"}
     ident = create(client, analyst, moves=[move])["id"]
     body = client.get(f"{URL}/{ident}/evaluation").get_json()
     assert body["new_icbs"] == {"NEW-1": "Tiny East"}
@@ -322,7 +322,12 @@ def test_report_csv(client: FlaskClient, analyst: dict[str, str]) -> None:
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert f'filename="scenario_{ident}_v1_tiny.csv"' in response.headers["Content-Disposition"]
     text = response.data.decode("utf-8-sig")
-    comments = dict(line[2:].split(": ", 1) for line in text.splitlines() if line.startswith("# "))
+    assert not any(line.startswith("#") for line in text.splitlines())  # opens cleanly
+    assert response.headers["Link"] == f'<{URL}/{ident}/report.txt>; rel="describedby"'
+    companion = client.get(f"{URL}/{ident}/report.txt")
+    assert companion.status_code == 200 and companion.mimetype == "text/plain"
+    comments = dict(line.split(": ", 1) for line in companion.data.decode().splitlines()
+                    if ": " in line and not line.startswith(" "))  # fmt: skip
     assert comments["Scenario"] == "Together" and comments["Vintage"] == "tiny"
     assert comments["Population source"] == "synthetic population"
     assert comments["Changes"] == "1 move(s), 0 LSOA assignment(s)"
@@ -332,7 +337,7 @@ def test_report_csv(client: FlaskClient, analyst: dict[str, str]) -> None:
         "Source: Office for National Statistics licensed under the Open Government Licence v.3.0")
     assert "Contains OS data © Crown copyright and database right" in comments["Attribution"]
     rows = rows_of_csv(response.data)
-    assert [(r["code"], r["population_before"], r["population_after"], r["change"])
+    assert [(r["Code"], r["Population before"], r["Population after"], r["Change"])
             for r in rows] == [(ICB1, "300", "600", "300"), (ICB2, "1200", "900", "-300")]
     assert_error(client.get(f"{URL}/{ident}/report.pdf"), 404, "not_found", "csv, xlsx")
 
@@ -352,11 +357,15 @@ def test_report_xlsx(client: FlaskClient, analyst: dict[str, str]) -> None:
         headers = [c.value for c in sheet[1]]
         return [row[headers.index(header)] for row in sheet.iter_rows(min_row=2)]
 
-    population = column("ICBs", "population_after")
+    population = column("ICBs", "Population after")
     assert [c.value for c in population] == [600, 900]
     assert all(c.number_format == "#,##0" for c in population)
-    assert all(c.number_format == "0.000" for c in column("ICBs", "polsby_popper_after"))
-    shares = column("UTLAs", "main_share_before")
+    assert all(c.number_format == "0.000"
+               for c in column("ICBs", "Compactness after (Polsby-Popper)"))  # fmt: skip
+    # every header of every sheet is words, not a code name
+    for sheet in book.worksheets:
+        assert not any("_" in str(c.value) for c in sheet[1]), sheet.title
+    shares = column("UTLAs", "Share in main ICB before")
     assert [c.value for c in shares] == [1.0, 1.0, 0.5]
     assert all(c.number_format == "0.0%" for c in shares)
     assert [c.value for c in column("Moves", "population")] == [300]
@@ -413,7 +422,8 @@ def test_statutory_csv_lists_lsoas_of_a_part_included_district(
 def test_blocks_csv_round_trip_has_zero_differences(
     client: FlaskClient, analyst: dict[str, str]
 ) -> None:
-    moves = [DISTRICT_2_TO_ICB1, {"unit_layer": "ltla", "code": "E06000002", "to_icb": "Tiny East"}]
+    moves = [DISTRICT_2_TO_ICB1,
+             {"unit_layer": "ltla", "code": "E06000002", "to_icb": "new_icb:Tiny East"}]
     first = create(client, analyst, name="with a new ICB", moves=moves)["id"]
     exported = client.get(f"{URL}/{first}/blocks.csv")
     assert exported.status_code == 200
@@ -421,7 +431,7 @@ def test_blocks_csv_round_trip_has_zero_differences(
     rows = rows_of_csv(exported.data)
     assert [(r["lsoa_code"], r["icb_code"]) for r in rows] == [
         ("E01000001", ICB1), ("E01000002", ICB1), ("E01000003", ICB1), ("E01000004", ICB2),
-        ("E01000005", "Tiny East")]  # fmt: skip
+        ("E01000005", "new_icb:Tiny East")]  # fmt: skip
 
     imported = upload(client, analyst, exported.data, "blocks.csv", name="re-imported")
     assert imported.status_code == 201, imported.get_json()
@@ -504,7 +514,8 @@ def test_geojson_upload_in_wgs84_with_a_new_icb(
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["name"] == "east.json"  # the file's name when no name is given
-    assert body["spec"]["blocks"] == [["E01000004", "Tiny East"], ["E01000005", "Tiny East"]]
+    assert body["spec"]["blocks"] == [["E01000004", "new_icb:Tiny East"],
+                                      ["E01000005", "new_icb:Tiny East"]]
     evaluation = client.get(f"{URL}/{body['id']}/evaluation").get_json()
     assert evaluation["new_icbs"] == {"NEW-1": "Tiny East"}
     assert {r["code"]: r["population_after"] for r in evaluation["icbs"]} == {
@@ -519,8 +530,8 @@ def test_zipped_shapefile_upload(
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert (body["assigned_lsoas"], body["unassigned_lsoas"], body["lsoas_moved"]) == (5, [], 3)
-    assert body["spec"]["blocks"] == [["E01000003", ICB1], ["E01000004", "Tiny East"],
-                                      ["E01000005", "Tiny East"]]  # fmt: skip
+    assert body["spec"]["blocks"] == [["E01000003", ICB1], ["E01000004", "new_icb:Tiny East"],
+                                      ["E01000005", "new_icb:Tiny East"]]  # fmt: skip
 
 
 def test_geopackage_upload_with_a_chosen_label(
@@ -599,7 +610,7 @@ BAD_INPUTS: list[tuple[str, Callable[[Path], dict[str, Any]], int, str]] = [
     ("unknown LTLA", lambda _: _json({"moves": [{**MOVE, "code": "E07000099"}]}), 400,
      "moves[0]: unknown ltla code 'E07000099' in vintage tiny"),
     ("unknown ICB", lambda _: _json({"moves": [{**MOVE, "to_icb": "E54000099"}]}), 400,
-     "moves[0]: unknown ICB code 'E54000099'"),
+     "moves[0]: unknown ICB 'E54000099' in vintage tiny"),
     ("unknown layer", lambda _: _json({"moves": [{**MOVE, "unit_layer": "county"}]}), 400,
      "unit_layer must be one of lsoa, ltla, utla, sicbl, pcn"),
     ("move without a destination", lambda _: _json({"moves": [{"unit_layer": "ltla",
@@ -620,7 +631,7 @@ BAD_INPUTS: list[tuple[str, Callable[[Path], dict[str, Any]], int, str]] = [
     ("CSV with an unknown LSOA", lambda _: _file(b"E01000001,E54000002\nE01000099,E54000002\n",
                                                  "b.csv"), 400, "unknown LSOA code"),
     ("CSV with an unknown ICB", lambda _: _file(b"lsoa,icb\nE01000001,E54000099\n", "b.csv"),
-     400, "unknown ICB code 'E54000099'"),
+     400, "unknown ICB 'E54000099' in vintage tiny"),
     ("CSV with a short row", lambda _: _file(b"lsoa,icb\nE01000001\n", "b.csv"), 400,
      "lines 2 need two values"),
     ("CSV naming an LSOA twice", lambda _: _file(b"E01000001,E54000002\nE01000001,E54000001\n",
@@ -668,7 +679,7 @@ BAD_INPUTS: list[tuple[str, Callable[[Path], dict[str, Any]], int, str]] = [
      422, "fall in more than one candidate"),
     ("unknown ICB code in a candidate", lambda _: _file(geojson_27700([
         ({"icb_code": "E54000099"}, square(1, 3))]), "c.geojson"), 400,
-     "unknown ICB code 'E54000099'"),
+     "unknown ICB 'E54000099' in vintage tiny"),
 ]  # fmt: skip
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from helpers import form_csrf, make_token, sign_in
 
 from service import create_app

@@ -147,7 +147,7 @@ def test_rows_by_code_is_made_once_per_vintage(tiny: VintageData) -> None:
         ({"name": "x", "vintage": "tiny"}, "needs a non-empty list of places"),
         ({"vintage": "tiny", "places": []}, "needs a non-empty list of places"),
         ({"vintage": "tiny", "places": [{"blocks": [{"layer": "utla", "code": "E06000001"}]}]},
-         r"places\[0\] needs a name"),
+         r"places\[0\]\.name is empty"),
         ({"vintage": "tiny", "places": [{"name": "Empty", "blocks": []}]},
          "place 'Empty' has no blocks; a place is a union of utla, ltla, sicbl, lsoa, pcn"),
         ({"vintage": "tiny", "places": [{"name": "Empty"}]}, "place 'Empty' has no blocks"),

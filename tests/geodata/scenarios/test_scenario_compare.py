@@ -33,7 +33,7 @@ def test_statutory_description_of_the_baseline_is_whole_ltlas(tiny: VintageData)
 
 
 def test_statutory_description_lists_lsoas_of_a_part_included_ltla(tiny: VintageData) -> None:
-    scenario = Scenario("tiny", "s").with_moves(Move("lsoa", "E01000002", "Middle ICB"))
+    scenario = Scenario("tiny", "s").with_moves(Move("lsoa", "E01000002", "new_icb:Middle ICB"))
     description = statutory_description(tiny, resolve(tiny, scenario))
     assert [tuple(r) for r in description.itertuples(index=False)] == [
         (ICB1, "ICB 1", "lsoa", "E01000001", "Tiny 001A", "E07000001", "District 1"),
@@ -81,7 +81,7 @@ def test_compare_two_scenarios(tiny: VintageData) -> None:
 
 
 def test_compare_a_scenario_with_the_baseline(tiny: VintageData) -> None:
-    coast = Scenario("tiny", "a").with_moves(Move("ltla", "E06000002", "Coast"))
+    coast = Scenario("tiny", "a").with_moves(Move("ltla", "E06000002", "new_icb:Coast"))
     result = compare(tiny, Scenario("tiny", "baseline"), coast)
     assert (result.lsoas_different, result.people_different) == (1, 500)
     icbs = result.icbs.set_index("code")
@@ -98,10 +98,10 @@ def test_export_blocks(tiny: VintageData) -> None:
 
 def test_csv_round_trip_with_a_new_icb(tiny: VintageData) -> None:
     scenario = Scenario("tiny", "s").with_moves(
-        Move("ltla", "E06000002", "Coastal ICB, East"), Move("lsoa", "E01000003", ICB1))
+        Move("ltla", "E06000002", "new_icb:Coastal ICB, East"), Move("lsoa", "E01000003", ICB1))
     assignment = resolve(tiny, scenario)
     text = export_blocks(tiny, assignment)
-    assert '\nE01000005,"Coastal ICB, East"\n' in text  # quoted: the name has a comma
+    assert '\nE01000005,"new_icb:Coastal ICB, East"\n' in text  # quoted: it has a comma
     imported = import_blocks(tiny, "imported", text)
     assert imported.vintage == "tiny" and imported.name == "imported"
     assert len(imported.blocks) == 5 and imported.moves == ()
@@ -112,8 +112,9 @@ def test_csv_round_trip_with_a_new_icb(tiny: VintageData) -> None:
 
 
 def test_partial_csv_keeps_the_baseline_elsewhere(tiny: VintageData) -> None:
-    scenario = import_blocks(tiny, "p", "\ufeffE01000004,e54000001\n\n e01000005 , New ICB \n")
-    assert scenario.blocks == (("E01000004", "e54000001"), ("E01000005", "New ICB"))
+    text = "\ufeffE01000004,e54000001\n\n e01000005 , new_icb:New ICB \n"
+    scenario = import_blocks(tiny, "p", text)
+    assert scenario.blocks == (("E01000004", "e54000001"), ("E01000005", "new_icb:New ICB"))
     assert list(resolve(tiny, scenario).icb) == [ICB1, ICB1, ICB2, ICB1, "NEW-1"]
 
 
@@ -145,7 +146,7 @@ def test_csv_refusals(text: str, message: str) -> None:
     [
         ("E01999999,E54000001\nE01000001,E54000001\n",
          "^1 unknown LSOA code\\(s\\) in vintage tiny: E01999999$"),
-        ("E01000001,E54999999\n", "^LSOA E01000001: unknown ICB code 'E54999999'"),
+        ("E01000001,E54999999\n", "^LSOA E01000001: unknown ICB 'E54999999' in vintage tiny"),
     ],
 )  # fmt: skip
 def test_import_refuses_unknown_codes_at_once(tiny: VintageData, text: str, message: str) -> None:
@@ -156,8 +157,8 @@ def test_import_refuses_unknown_codes_at_once(tiny: VintageData, text: str, mess
 def test_compare_matches_new_icbs_by_name_not_by_their_per_scenario_number(
     tiny: VintageData,
 ) -> None:
-    a = Scenario("tiny", "a").with_moves(Move("lsoa", "E01000005", "East ICB"),
-                                         Move("lsoa", "E01000001", "West ICB"))  # fmt: skip
+    a = Scenario("tiny", "a").with_moves(Move("lsoa", "E01000005", "new_icb:East ICB"),
+                                         Move("lsoa", "E01000001", "new_icb:West ICB"))  # fmt: skip
     # The CSV lists West first (table order), so there West is NEW-1 and East NEW-2.
     b = import_blocks(tiny, "b", export_blocks(tiny, resolve(tiny, a)))
     result = compare(tiny, a, b)

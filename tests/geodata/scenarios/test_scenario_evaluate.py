@@ -97,7 +97,7 @@ def test_an_la_that_becomes_split_against_another_scenario(tiny: VintageData) ->
 
 
 def test_icb_count_changed_and_a_new_icb(tiny: VintageData) -> None:
-    ev = evaluate(tiny, scenario(blocks={"E01000001": "Western ICB"}))
+    ev = evaluate(tiny, scenario(blocks={"E01000001": "new_icb:Western ICB"}))
     county = ev.utlas.set_index("code").loc["E10000001"]
     assert (county["icbs_before"], county["icbs_after"], county["change"]) == (
         2, 3, "ICB count changed")  # fmt: skip
@@ -213,7 +213,7 @@ def test_an_island_is_reported_but_is_not_an_exclave(tiny_island: VintageData) -
 
 
 def test_polsby_popper(tiny: VintageData) -> None:
-    ev = evaluate(tiny, scenario(Move("ltla", "E06000002", "Solo ICB")))
+    ev = evaluate(tiny, scenario(Move("ltla", "E06000002", "new_icb:Solo ICB")))
     pp = ev.icbs.set_index("code")["polsby_popper_after"]
     assert pp["NEW-1"] == pytest.approx(math.pi / 4)  # a 1 x 1 km square: 4π·1/4²
     assert pp[ICB1] == pytest.approx(2 * math.pi / 9)  # 2 x 1 rectangle: 4π·2/6²

@@ -23,7 +23,7 @@ UNITS = {
     "utla": ["E10000001", "E06000001", "E06000002"],
     "sicbl": ["E38000001", "E38000002", "E38000003"],
 }
-DESTINATIONS = st.sampled_from([ICB1, ICB2, "North ICB", "South ICB"])
+DESTINATIONS = st.sampled_from([ICB1, ICB2, "new_icb:North ICB", "new_icb:South ICB"])
 
 
 @st.composite

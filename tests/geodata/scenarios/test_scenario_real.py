@@ -136,9 +136,9 @@ WEST_ESSEX_LTLAS = ["E07000072", "E07000073", "E07000077"]
 
 
 def east_of_england_2026() -> Scenario:
-    moves = [Move("sicbl", code, name) for name, codes in EAST_2026_SICBLS.items()
+    moves = [Move("sicbl", code, f"new_icb:{name}") for name, codes in EAST_2026_SICBLS.items()
              for code in codes]  # fmt: skip
-    moves += [Move("ltla", code, ESSEX_ICB) for code in WEST_ESSEX_LTLAS]
+    moves += [Move("ltla", code, f"new_icb:{ESSEX_ICB}") for code in WEST_ESSEX_LTLAS]
     return Scenario("2022", "East of England ICBs from April 2026").with_moves(*moves)
 
 

@@ -71,9 +71,9 @@ def test_blocks_then_moves(tiny: VintageData) -> None:
 
 def test_a_new_icb_by_name(tiny: VintageData) -> None:
     scenario = Scenario("tiny", "coast").with_moves(
-        Move("ltla", "E06000002", "Coastal ICB"),
-        Move("lsoa", "E01000004", "Coastal ICB"),  # the same name is the same new ICB
-        Move("lsoa", "E01000001", "Western ICB"),
+        Move("ltla", "E06000002", "new_icb:Coastal ICB"),
+        Move("lsoa", "E01000004", "new_icb:Coastal ICB"),  # the same name is the same new ICB
+        Move("lsoa", "E01000001", "new_icb:Western ICB"),
     )
     assignment = resolve(tiny, scenario)
     assert list(assignment.icb) == ["NEW-2", ICB1, ICB2, "NEW-1", "NEW-1"]
@@ -87,7 +87,8 @@ def test_a_new_icb_by_name(tiny: VintageData) -> None:
 
 
 def test_new_icb_in_a_block_assignment(tiny: VintageData) -> None:
-    assignment = resolve(tiny, Scenario("tiny", "b").with_blocks({"E01000002": "Middle ICB"}))
+    scenario = Scenario("tiny", "b").with_blocks({"E01000002": "new_icb:Middle ICB"})
+    assignment = resolve(tiny, scenario)
     assert list(assignment.icb) == [ICB1, "NEW-1", ICB2, ICB2, ICB2]
     assert assignment.new_icbs == {"NEW-1": "Middle ICB"}
 
@@ -130,16 +131,17 @@ def test_scenario_dict_round_trip() -> None:
         (Scenario("tiny", "s").with_moves(Move("sicbl", "E38999999", ICB1)),
          "unknown sicbl code 'E38999999'"),
         (Scenario("tiny", "s").with_moves(Move("ltla", "E07000001", "E54999999")),
-         "^moves\\[0\\]: unknown ICB code 'E54999999'; use one of the vintage's ICB codes "
-         "\\(boundary-lab areas --layer icb\\) or a name for a new ICB$"),
+         "^moves\\[0\\]: unknown ICB 'E54999999' in vintage tiny; give an ICB code or name "
+         "of the vintage \\(boundary-lab areas --layer icb\\), or new_icb:NAME to create a "
+         "new ICB$"),
         (Scenario("tiny", "s").with_blocks({"E01000001": "E54999999"}),
-         "^LSOA E01000001: unknown ICB code 'E54999999'"),
+         "^LSOA E01000001: unknown ICB 'E54999999' in vintage tiny"),
         (Scenario("tiny", "s").with_moves(Move("ltla", "E07000001", ICB2),
                                           Move("ltla", "e07000001", ICB2)),
          "^moves\\[1\\]: ltla e07000001 is moved twice$"),
         (Scenario("tiny", "s").with_moves(Move("ltla", "E07000001", ICB2),
-                                          Move("lsoa", "E01000002", "Elsewhere")),
-         "^moves\\[1\\] \\(lsoa E01000002 to Elsewhere\\) sends LSOAs already moved by "
+                                          Move("lsoa", "E01000002", "new_icb:Elsewhere")),
+         "^moves\\[1\\] \\(lsoa E01000002 to new_icb:Elsewhere\\) sends LSOAs already moved by "
          "ltla E07000001 elsewhere: E01000002$"),
         (Scenario("tiny", "s").with_moves(Move("lsoa", "E01000003", ICB1),
                                           Move("utla", "E10000001", ICB2)),

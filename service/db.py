@@ -30,6 +30,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from geodata.validation import TextError, check_name
+
 from .roles import ROLES
 
 metadata = sa.MetaData()
@@ -485,6 +487,10 @@ class Database:
             raise ValueError(f"unknown role {role!r}; valid: {', '.join(ROLES)}")
         if not name.strip():
             raise ValueError("a token needs a name saying whose it is")
+        try:  # the one name rule (geodata.validation): 200 characters, printable, no NUL
+            name = check_name(name, "a token's name")
+        except TextError as exc:
+            raise ValueError(str(exc)) from None
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         row = {
             "name": name.strip(),

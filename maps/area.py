@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -97,7 +99,7 @@ def _legend(
     unit = area.outline.iloc[0]
     layer = breakdown_layer(area.layer)
     html = (
-        f"<p>{LAYERS[area.layer].label} · code {unit['code']}<br>"
+        f"<p>{LAYERS[area.layer].label} · code {escape(str(unit['code']))}<br>"
         f"Population {text.people(unit['population'])}</p>"
     )
     if fills is not None:

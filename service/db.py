@@ -436,7 +436,7 @@ class Database:
                 return 0
             return conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
 
-    def ping(self, within: float = 1.5) -> str | None:
+    def ping(self, within: float = 1.0) -> str | None:
         """None when a fresh connection answers within ``within`` seconds and the schema
         is current (or will be migrated on first use), else the reason. The probe runs in a
         thread of its own, so a database that accepts and never answers cannot hold the

@@ -132,8 +132,8 @@ def test_the_recipe_holds_two_slow_clients_off(
             for sock in held:
                 sock.sendall(b"a")
             started = time.monotonic()
-            assert requests.get(f"{server.url}/api/v1/vintages", timeout=2).status_code == 200
-            assert time.monotonic() - started < 1.0
+            assert requests.get(f"{server.url}/api/v1/vintages", timeout=5).status_code == 200
+            assert time.monotonic() - started < 2.0
     finally:
         for sock in held:
             sock.close()

@@ -51,10 +51,10 @@ def test_ids_the_database_cannot_hold(both_app: Flask, bad: str) -> None:
     # As a parent in a body, as a number and as text.
     parent: Any = int(bad) if bad.isascii() and len(bad) < 30 else bad
     for value in {parent, bad}:
-        _is_clear_4xx(client.post("/api/v1/scenarios", headers=admin, json={
-            "name": "x", "vintage": "tiny", "moves": [MOVE], "parent": value}), 400, 404)  # fmt: skip
-        _is_clear_4xx(client.post("/api/v1/places/sets", headers=admin, json={
-            "name": "x", "vintage": "tiny", "places": [PLACE], "parent": value}), 400, 404)  # fmt: skip
+        scenario = {"name": "x", "vintage": "tiny", "moves": [MOVE], "parent": value}
+        places = {"name": "x", "vintage": "tiny", "places": [PLACE], "parent": value}
+        _is_clear_4xx(client.post("/api/v1/scenarios", headers=admin, json=scenario), 400, 404)
+        _is_clear_4xx(client.post("/api/v1/places/sets", headers=admin, json=places), 400, 404)
 
 
 def test_deeply_nested_json_on_every_json_endpoint(both_app: Flask) -> None:

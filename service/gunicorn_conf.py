@@ -15,7 +15,7 @@ import os
 
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = 8
+threads = 16
 #: Seconds a request may take before its worker is restarted (a map page is < 5 s).
 timeout = 30
 graceful_timeout = 20

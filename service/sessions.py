@@ -41,7 +41,9 @@ from .db import author_name
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Pages anyone may open with anonymous reads off: signing in, and what it needs.
-PUBLIC_ENDPOINTS = frozenset({"sign_in.form", "sign_in.sign_in", "maps.asset", "static"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"sign_in.form", "sign_in.sign_in", "maps.asset", "static", "chrome.switch_vintage"}
+)
 
 sign_in_pages = Blueprint("sign_in", __name__)
 

@@ -132,7 +132,8 @@ def test_authors_are_shown_by_name(app: Flask) -> None:
                 headers=make_token(app, "analyst"))  # fmt: skip
     page = client.get("/scenarios/").get_data(as_text=True)
     assert "<td>test analyst</td>" in page and "token:" not in page
-    assert "Made by test analyst on" in client.get("/scenarios/1").get_data(as_text=True)
+    shown = client.get("/scenarios/1").get_data(as_text=True)
+    assert "Made by <strong>test analyst</strong> on" in shown and "token:" not in shown
 
 
 PAGES = ["/", "/scenarios/", "/places/?vintage=tiny", "/scenarios/statutory?vintage=tiny",

@@ -15,7 +15,6 @@ import argparse
 import csv
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -78,8 +77,7 @@ def main() -> int:
         print(f"| {names[a]} | {names[b]} | {people:,} |")
 
     cluster_of = cluster_ids(path)
-    # the built-in names its merged ICBs without the new_icb: prefix: let names make them
-    merged = replace(get_builtin(data, "builtin-2027-mergers").scenario, implicit_new_icbs=True)
+    merged = get_builtin(data, "builtin-2027-mergers").scenario
     merged_assignment = resolve(data, merged)
     merged_icb = merged_assignment.icb
     names = {**names, **merged_assignment.names}

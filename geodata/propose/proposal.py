@@ -140,11 +140,10 @@ def _moves(
 
 
 def builtin_base(data: VintageData, ref: str) -> Scenario:
-    """A built-in scenario of ``data`` (``builtin-2027-mergers``) to start a proposal from.
-    Its merged ICBs are named without the ``new_icb:`` prefix, so names make new ICBs."""
+    """A built-in scenario of ``data`` (``builtin-2027-mergers``) to start a proposal from."""
     from ..scenarios.builtin import get_builtin
 
-    return replace(get_builtin(data, ref).scenario, implicit_new_icbs=True)
+    return get_builtin(data, ref).scenario
 
 
 #: The warm-start stage: units may join ICBs within this many steps of them.

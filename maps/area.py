@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -35,7 +37,7 @@ LISTED = 8
 def area_map(area: AreaOverlaps, provenance: Provenance, options: MapOptions) -> folium.Map:
     """``area``: the unit and its overlaps, each frame in order of people in the area."""
     unit = area.outline.iloc[0]
-    title = text.name(unit["name"])
+    title = text.plain(unit["name"])
     fmap = new_map(title, area.outline, provenance, options)
     order = [layer for layer in AREA_LAYERS if layer in area.overlaps]
     breakdown = breakdown_layer(area.layer)
@@ -97,7 +99,7 @@ def _legend(
     unit = area.outline.iloc[0]
     layer = breakdown_layer(area.layer)
     html = (
-        f"<p>{LAYERS[area.layer].label} · code {unit['code']}<br>"
+        f"<p>{LAYERS[area.layer].label} · code {escape(str(unit['code']))}<br>"
         f"Population {text.people(unit['population'])}</p>"
     )
     if fills is not None:

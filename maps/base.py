@@ -47,7 +47,8 @@ def new_map(
     title: str, frame: gpd.GeoDataFrame, provenance: Provenance, options: MapOptions
 ) -> folium.Map:
     """An empty map fitted to ``frame`` (EPSG:27700), with the source line and no tiles
-    unless ``options.tiles`` names a tile server."""
+    unless ``options.tiles`` names a tile server. ``title`` is plain text (escaped here:
+    branca's page template does not escape it)."""
     bounds = web_bounds(frame)
     centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
     # Quarter zoom steps let a fitted area fill the window.
@@ -55,7 +56,7 @@ def new_map(
     # Instance lists: folium's class-level defaults point at CDNs.
     fmap.default_js = [("leaflet", options.leaflet_js)]
     fmap.default_css = [("leaflet_css", options.leaflet_css)]
-    fmap.get_root().title = f"{title} · Boundary Lab"  # type: ignore[attr-defined]
+    fmap.get_root().title = escape(f"{title} · Boundary Lab")  # type: ignore[attr-defined]
     PageStyle().add_to(fmap)
     Panes().add_to(fmap)
     if options.tiles:
@@ -140,9 +141,9 @@ def render_page(fmap: folium.Map) -> str:
 
 def panel(title: str, provenance: Provenance, body: str, options: MapOptions) -> str:
     """The sidebar's HTML: title, vintage and population source, ``body``, a link home.
-    ``title`` and ``body`` are HTML already escaped by the caller."""
+    ``title`` is plain text (escaped here), ``body`` HTML already escaped by the caller."""
     return (
-        f"{options.header_html}<h1>{title}</h1>"
+        f"{options.header_html}<h1>{escape(title)}</h1>"
         f'<p class="bl-sub">Vintage {escape(provenance.vintage)} · '
         f"{escape(provenance.population_source)}</p>"
         + (f'<p class="bl-sub bl-note">{escape(provenance.note)}</p>' if provenance.note else "")

@@ -63,7 +63,8 @@ def overview_map(
         "its own page. Switch layers on and off at the top right. Names appear as you zoom "
         "in.</p>"
         f"<table><tr><th></th><th>Layer</th><th class='num'>Units</th></tr>{legend}</table>"
-        f'<p class="bl-sub"><a href="{options.maps_url}/typology?vintage={provenance.vintage}">'
+        f'<p class="bl-sub"><a href="{escape(options.maps_url)}/typology?vintage='
+        f'{escape(provenance.vintage)}">'
         "How each council relates to its ICS (typology)</a></p>"
     )
     title = "England: ICBs, councils and sub-ICB locations"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
-from geodata.output import short_name
 from geodata.provenance import Provenance
 
 from . import text
@@ -25,7 +24,7 @@ def pcn_map(
 ) -> folium.Map:
     """``icb``: one outline (code, name); ``catchments``: code, name, population;
     ``practices``: code, name, pcn_name (points). All EPSG:27700."""
-    title = text.name(short_name(icb["name"].iloc[0]))
+    title = text.plain(icb["name"].iloc[0])
     fmap = new_map(title, icb, provenance, options)
     fills = neighbour_colours(catchments, PASTELS) if len(catchments) else []
     catchments = catchments.assign(

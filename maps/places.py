@@ -36,4 +36,4 @@ def places_map(
         for n, p in zip(places["name"], places["population"], strict=True)
     )
     body = f"<table><tr><th>Place</th><th class='num'>People</th></tr>{rows}</table>"
-    return finish(fmap, layers, panel(text.name(name), provenance, body, options))
+    return finish(fmap, layers, panel(name, provenance, body, options))

@@ -77,7 +77,7 @@ def scenario_map(
             DETACHED_STYLE.label, DETACHED_STYLE.outline() | {"fillOpacity": 0.25,
                                                               "fillColor": "#d4351c"},
             tooltip={"label": "Detached part of"}))  # fmt: skip
-    return finish(fmap, layers, panel(text.name(name), provenance,
+    return finish(fmap, layers, panel(name, provenance,
                                       _legend(scenario, moved, uploaded, detached, back),
                                       options))  # fmt: skip
 

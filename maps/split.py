@@ -31,7 +31,7 @@ def split_map(local: LocalBlocks, result: SplitResult, options: MapOptions) -> f
         for i, code in enumerate(split["across_code"])
     }
     names = dict(zip(split["across_code"], split["across_name"], strict=True))
-    title = f"{text.name(unit['name'])} by {SPLIT_ACROSS[across]}"
+    title = f"{text.plain(unit['name'])} by {SPLIT_ACROSS[across]}"
     fmap = new_map(title, local.outline, result.provenance, options)
 
     unit_codes = local.blocks[code_column(across)]

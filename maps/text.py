@@ -16,9 +16,14 @@ def percent(share: float) -> str:
     return f"{share:.1%}"
 
 
+def plain(value: str) -> str:
+    """A display name as plain text; ICB names lose 'NHS' and 'Integrated Care Board'."""
+    return short_name(str(value))
+
+
 def name(value: str) -> str:
-    """An escaped display name; ICB names lose 'NHS' and 'Integrated Care Board'."""
-    return escape(short_name(str(value)))
+    """An escaped display name (see ``plain``)."""
+    return escape(plain(value))
 
 
 def listing(items: list[str], limit: int = 6) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 
 from .context import services
 from .errors import ApiError
@@ -21,6 +21,10 @@ class Identity:
     name: str
     role: str | None  # None: anonymous
     token_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is not None and at_least(self.role, "admin")
 
     @property
     def actor(self) -> str:
@@ -48,8 +52,8 @@ def identity() -> Identity:
         return g.identity
     header = request.headers.get("Authorization", "")
     if not header:
-        g.identity = ANONYMOUS
-        return ANONYMOUS
+        g.identity = _session_identity()
+        return g.identity
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise _unauthorized("the Authorization header must be 'Bearer <token>'")
@@ -60,14 +64,25 @@ def identity() -> Identity:
     return g.identity
 
 
-def form_writer() -> Identity:
-    """A web form's author, from the analyst token pasted into its ``token`` field (pages
-    have no login): 401 for an unknown token, 403 below ``analyst``."""
-    token = services().db.verify_token(request.form.get("token", "").strip())
+def _session_identity() -> Identity:
+    """The signed-in browser's identity (see sessions.py); anonymous without a session or
+    when its token has been revoked since."""
+    token_id = session.get("token_id")
+    if not isinstance(token_id, int):
+        return ANONYMOUS
+    token = services().db.live_token(token_id)
     if token is None:
-        raise ApiError(401, "unauthorized", "That token is unknown or revoked: paste an "
-                       "analyst token.")  # fmt: skip
-    g.identity = Identity(token.name, token.role, token.id)
+        session.clear()
+        return ANONYMOUS
+    return Identity(token.name, token.role, token.id)
+
+
+def form_writer() -> Identity:
+    """A web form's author: the signed-in user (401 with a sign-in hint when nobody is
+    signed in, 403 below ``analyst``)."""
+    if identity().role is None:
+        raise ApiError(401, "unauthorized", "Sign in first (top right), with an analyst's "
+                       "token.", {"sign_in": "/sign-in"})  # fmt: skip
     return check_access("analyst")
 
 

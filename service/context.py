@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
@@ -12,7 +12,8 @@ from geodata.places import PlaceSet, builtin_sets, resolve_places, with_places
 from geodata.scenarios import Scenario
 from geodata.store import Store, VintageData
 
-from .db import Database
+from .db import Database, parse_id
+from .errors import ApiError
 
 BUILTIN_PREFIX = "builtin-"
 
@@ -21,9 +22,27 @@ BUILTIN_PREFIX = "builtin-"
 class Services:
     store: Store
     db: Database
+    #: Built vintages that failed their start-up check: name -> reason (see health.py).
+    disabled: dict[str, str] = field(default_factory=dict)
+
+    def usable(self) -> list[str]:
+        """The built vintages that are served, oldest first."""
+        return [name for name in self.store.built() if name not in self.disabled]
+
+    def default_vintage(self) -> str:
+        """The store's default vintage; the newest usable one when that is disabled."""
+        chosen = self.store.default_vintage()
+        usable = self.usable()
+        return usable[-1] if chosen in self.disabled and usable else chosen
 
     def vintage(self, name: str | None) -> VintageData:
-        return self.store.load(name or None)
+        name = name or self.default_vintage()
+        if name in self.disabled:
+            raise ApiError(503, "vintage_unavailable",
+                           f"vintage {name} is disabled: {self.disabled[name]}; rebuild it with "
+                           f"boundary-lab build --vintage {name}",
+                           {"vintage": name, "usable": self.usable()})  # fmt: skip
+        return self.store.load(name)
 
     def place_set(self, ref: str, data: VintageData) -> tuple[PlaceSet, dict[str, Any]]:
         """A place set by id, or ``builtin-sicbl`` / ``builtin-utla-in-icb`` of ``data``."""
@@ -33,10 +52,11 @@ class Services:
             if key not in sets:
                 raise UnknownNameError("place set", ref, [BUILTIN_PREFIX + k for k in sets])
             return sets[key], {"id": ref, "builtin": True}
-        if not ref.isdigit():
+        set_id = parse_id(ref)
+        if set_id is None:
             raise UnknownNameError("place set", ref, [], hint="an id, or builtin-…")
         try:
-            return self.saved_place_set(int(ref))
+            return self.saved_place_set(set_id)
         except LookupError as exc:
             raise UnknownNameError("place set", ref, [], hint=str(exc)) from None
 

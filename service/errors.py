@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from geodata.errors import BoundaryLabError, UnknownNameError
 from geodata.scenarios.upload import UploadError
+
+from .db import ConflictError, DatabaseUnavailable, NotAllowedError
 
 
 class ApiError(Exception):
@@ -62,6 +65,30 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(BoundaryLabError)
     def _domain_error(exc: BoundaryLabError) -> Response:
         return error_response(400, "bad_request", str(exc), {})
+
+    @app.errorhandler(NotAllowedError)
+    def _not_allowed(exc: NotAllowedError) -> Response:
+        return error_response(403, "forbidden", str(exc), {"required": "author or admin"})
+
+    @app.errorhandler(ConflictError)
+    def _conflict(exc: ConflictError) -> Response:
+        return error_response(409, "conflict", str(exc), {})
+
+    @app.errorhandler(DatabaseUnavailable)
+    def _unavailable(exc: DatabaseUnavailable) -> Response:
+        return _database_down(str(exc))
+
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    @app.errorhandler(sa.exc.TimeoutError)
+    def _database_error(exc: Exception) -> Response:
+        app.logger.warning("database error on %s %s: %s", request.method, request.path, exc)
+        return _database_down("the database did not answer in time or is unreachable")
+
+    def _database_down(message: str) -> Response:
+        response = error_response(503, "database_unavailable", message, {})
+        response.headers["Retry-After"] = "10"
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

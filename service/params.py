@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 
 from flask import request
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from geodata.layers import AREA_LAYERS
 from geodata.unit_status import STATUSES
 
+from .db import MAX_ID, parse_id
 from .errors import bad_request
 
 
@@ -88,3 +91,16 @@ def bbox(name: str = "bbox") -> tuple[float, float, float, float] | None:
     if lon0 >= lon1 or lat0 >= lat1:
         raise bad_request(f"{name} must have min below max, got {raw!r}", parameter=name)
     return lon0, lat0, lon1, lat1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: ASCII digits naming an id the databases can hold. A
+    larger number names nothing (a 404 saying so), instead of overflowing a query."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        parsed = parse_id(value)
+        if parsed is None:
+            raise NotFound(f"no record has the id {value[:30]}; ids run from 1 to {MAX_ID}")
+        return parsed

@@ -31,6 +31,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3600:
+        raise ValueError(f"{text!r} is not a number of seconds from 0 to 3600")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -49,10 +56,33 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLAlchemy URL of the database; default: SQLite file in the data folder",
     ),
     Setting(
+        "AUTO_MIGRATE",
+        "BOUNDARY_LAB_AUTO_MIGRATE",
+        True,
+        "bring the database schema up to date on first use (local use); in production "
+        "set false and run 'boundary-lab db upgrade' as a release step",
+        _bool,
+    ),
+    Setting(
+        "DB_CONNECT_TIMEOUT",
+        "BOUNDARY_LAB_DB_CONNECT_TIMEOUT",
+        5.0,
+        "seconds to wait for a database connection (PostgreSQL: at least 2)",
+        _seconds,
+    ),
+    Setting(
+        "DB_STATEMENT_TIMEOUT",
+        "BOUNDARY_LAB_DB_STATEMENT_TIMEOUT",
+        15.0,
+        "seconds a database statement may run (or wait for a lock) before it is stopped",
+        _seconds,
+    ),
+    Setting(
         "SECRET_KEY",
         "BOUNDARY_LAB_SECRET",
         "",
-        "secret for signed cookies of the web forms; set it in production",
+        "secret that signs session cookies; default: made once and kept in the data "
+        "folder (.session-secret), shared by every worker",
     ),
     Setting(
         "ANONYMOUS_READ",
@@ -60,6 +90,29 @@ SETTINGS: tuple[Setting, ...] = (
         True,
         "allow reads without a token (on for local use; turn off in deployment)",
         _bool,
+    ),
+    Setting(
+        "SESSION_HOURS",
+        "BOUNDARY_LAB_SESSION_HOURS",
+        8,
+        "hours a browser stays signed in after /sign-in",
+        _positive_int,
+    ),
+    Setting(
+        "SECURE_COOKIES",
+        "BOUNDARY_LAB_SECURE_COOKIES",
+        False,
+        "mark the session cookie Secure on every response (it always is over HTTPS); set "
+        "true when a proxy terminates TLS",
+        _bool,
+    ),
+    Setting(
+        "PROXY_HOPS",
+        "BOUNDARY_LAB_PROXY_HOPS",
+        0,
+        "proxies in front that set X-Forwarded-For/-Proto/-Host (trusted for the client "
+        "address and scheme); 0 when gunicorn faces clients directly",
+        int,
     ),
     Setting(
         "MAX_UPLOAD_MB",

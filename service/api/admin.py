@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
+from geodata.validation import check_name
+
 from ..auth import identity, requires
 from ..context import services
 from ..db import Token
@@ -38,6 +40,7 @@ def create_token() -> tuple[Response, int]:
     name, role = body.get("name"), body.get("role")
     if not isinstance(name, str) or not name.strip():
         raise bad_request("name must be a non-empty string saying whose token it is")
+    name = check_name(name, "name")  # 200 characters, one printable line (else a 400)
     if role not in ROLES:
         raise bad_request(
             f"role must be one of {', '.join(ROLES)}, got {role!r}", valid=list(ROLES)

@@ -19,6 +19,7 @@ from geodata.unit_status import with_status
 from .. import params
 from ..context import services
 from ..errors import bad_request, not_found
+from ..health import check_files
 from . import api
 from .cache import cached_json
 from .geojson import layer_geojson
@@ -46,10 +47,10 @@ def _vintage_summary(data: VintageData) -> dict[str, Any]:
 @api.get("/vintages")
 def vintages() -> Response:
     store = services().store
-    built = store.built()
+    built = services().usable()
     return jsonify(
         {
-            "default": store.default_vintage() if built else None,
+            "default": services().default_vintage() if built else None,
             "vintages": [_vintage_summary(store.load(n)) for n in built],
         }
     )
@@ -64,7 +65,7 @@ def layers() -> Response:
                 {"layer": key, "label": LAYERS[key].label, "units": count}
                 for key, count in _vintage_summary(store.load(name))["layers"].items()
             ]
-            for name in store.built()
+            for name in services().usable()
         }
     )
 
@@ -224,13 +225,28 @@ def typology_view() -> Response:
 
 @api.get("/healthz")
 def healthz() -> tuple[Response, int]:
+    """200 when the database answers and every built vintage is served; else 503 with
+    the reasons. Answers within about 2 s whatever the database does."""
     svc = services()
-    built = svc.store.built()
+    problems = {name: reason for name, reason in svc.disabled.items()}
+    for name in svc.usable():  # a file broken since start-up (footers only: quick)
+        try:
+            check_files(svc.store.load(name))
+        except ValueError as exc:
+            problems[name] = str(exc)
     database = svc.db.ping()
-    ok = bool(built) and database
+    reasons = [f"database: {database}"] if database else []
+    reasons += [f"vintage {name}: {reason}" for name, reason in sorted(problems.items())]
+    if not svc.store.built():
+        reasons.append(f"no vintage is built in {svc.store.root}: run boundary-lab build")
     body = {
-        "status": "ok" if ok else "unavailable",
-        "store": {"path": str(svc.store.root), "vintages": built},
-        "database": {"ok": database, "dialect": svc.db.dialect},
+        "status": "unavailable" if reasons else "ok",
+        "reasons": reasons,
+        "store": {
+            "path": str(svc.store.root),
+            "vintages": svc.usable(),
+            "disabled": problems,
+        },  # fmt: skip
+        "database": {"ok": database is None, "dialect": svc.db.dialect, "reason": database},
     }
-    return jsonify(body), 200 if ok else 503
+    return jsonify(body), 503 if reasons else 200

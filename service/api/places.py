@@ -19,8 +19,8 @@ from geodata.store import VintageData
 from .. import params
 from ..auth import identity, requires
 from ..context import BUILTIN_PREFIX, services
-from ..errors import ApiError, bad_request, not_found
-from ..roles import at_least
+from ..db import MAX_ID, id_help, parse_id
+from ..errors import bad_request, not_found
 from . import api
 
 
@@ -34,10 +34,11 @@ def resolve_ref(ref: str) -> tuple[PlaceSet, VintageData, dict[str, Any]]:
         except UnknownNameError as exc:  # a path that names nothing: 404
             raise not_found(str(exc), valid=exc.valid) from None
         return place_set, data, meta
-    if not ref.isdigit():
-        raise not_found(f"{ref!r} is not a place set id or a built-in set")
+    set_id = parse_id(ref)
+    if set_id is None:
+        raise not_found(f"{ref!r} is not a place set id (1 to {MAX_ID}) or a built-in set")
     try:
-        place_set, meta = svc.saved_place_set(int(ref))
+        place_set, meta = svc.saved_place_set(set_id)
     except LookupError as exc:
         raise not_found(str(exc)) from None
     return place_set, svc.vintage(place_set.vintage), meta
@@ -65,14 +66,16 @@ def create_place_set() -> tuple[Response, int]:
             'false, "places": [{"name", "blocks": [{"layer", "code"}]}]}'
         )
     if not body.get("vintage"):
-        body = {**body, "vintage": services().store.default_vintage()}
+        body = {**body, "vintage": services().default_vintage()}
     place_set = PlaceSet.from_dict(body)
     resolve_places(services().vintage(place_set.vintage), place_set)  # refuse before saving
     parent = body.get("parent")
-    if parent is not None and (isinstance(parent, bool) or not isinstance(parent, int)):
-        raise bad_request("parent must be a place set id")
+    if parent is not None and (not isinstance(parent, int) or parse_id(parent) is None):
+        raise bad_request(f"parent must be a place set id (1 to {MAX_ID}), got {parent!r}")
     try:
-        record = services().db.save_place_set(place_set.as_dict(), identity().actor, parent)
+        who = identity()
+        record = services().db.save_place_set(place_set.as_dict(), who.actor, parent,
+                                              admin=who.is_admin)  # fmt: skip
     except LookupError as exc:
         raise not_found(str(exc)) from None
     return jsonify({"id": record.id, "version": record.version, "family": record.family,
@@ -88,17 +91,12 @@ def get_place_set(ref: str) -> Response:
 @api.delete("/places/sets/<ref>")
 @requires("analyst")
 def delete_place_set(ref: str) -> Response:
-    if not ref.isdigit():
-        raise bad_request(f"only saved place sets can be deleted, by id; got {ref!r}")
-    set_id = int(ref)
+    set_id = parse_id(ref)
+    if set_id is None:
+        raise bad_request(f"only saved place sets can be deleted, by id; {id_help('it')}, "
+                          f"got {ref!r}")  # fmt: skip
     who = identity()
-    only = None if who.role and at_least(who.role, "admin") else who.actor
-    try:
-        deleted = services().db.delete_place_set(set_id, who.actor, only_author=only)
-    except PermissionError as exc:
-        raise ApiError(
-            403, "forbidden", f"{exc}; analysts delete their own sets", {"required": "admin"}
-        ) from None
+    deleted = services().db.delete_place_set(set_id, who.actor, admin=who.is_admin)
     if not deleted:
         raise not_found(f"no place set with id {set_id}")
     return jsonify({"deleted": set_id})

@@ -31,7 +31,7 @@ from geodata.validation import FILE_NAME, NAME_CHARS, check_text, decode_text
 from .. import params
 from ..auth import identity, requires
 from ..context import services
-from ..db import ScenarioRecord, Upload
+from ..db import MAX_ID, ScenarioRecord, Upload, parse_id
 from ..errors import bad_request, not_found
 from . import api
 from .cache import cached_json
@@ -71,7 +71,7 @@ def _form_text(name: str, default: str = "") -> str:
 
 def _from_json(body: dict[str, Any]) -> tuple[Scenario, str]:
     if not body.get("vintage"):
-        body = {**body, "vintage": services().store.default_vintage()}
+        body = {**body, "vintage": services().default_vintage()}
     scenario = Scenario.from_dict(body)
     return scenario, "moves" if not scenario.blocks else "blocks"
 
@@ -86,7 +86,7 @@ def scenario_from_upload() -> tuple[Scenario, str, Upload | None, dict[str, Any]
     check_text(file.filename, "the file's name", FILE_NAME)
     content = file.read()
     name = _form_text("name") or file.filename[:NAME_CHARS]
-    vintage = _form_text("vintage") or services().store.default_vintage()
+    vintage = _form_text("vintage") or services().default_vintage()
     data = services().vintage(vintage)
     filename = file.filename.lower()
     if filename.endswith(".csv"):
@@ -132,10 +132,14 @@ def create_scenario() -> tuple[Response, int]:
                 "multipart upload with a file"
             )
         scenario, source = _from_json(body)
-        parent = str(body.get("parent") or "")
-    if parent and not parent.isdigit():
-        raise bad_request(f"parent must be a scenario id, got {parent!r}")
-    record, moved = save_scenario(scenario, source, upload, int(parent) if parent else None)
+        if "notes" in body:
+            raise bad_request("notes are written by the service (e.g. an upload's warnings); "
+                              "put your own text in description")  # fmt: skip
+        parent = body.get("parent") or ""
+    parent_id = parse_id(parent)
+    if parent and parent_id is None:
+        raise bad_request(f"parent must be a scenario id (1 to {MAX_ID}), got {parent!r}")
+    record, moved = save_scenario(scenario, source, upload, parent_id)
     return jsonify({**_record_json(record), "lsoas_moved": moved, **extra}), 201
 
 
@@ -147,8 +151,9 @@ def save_scenario(
     data = services().scenario_data(scenario)
     assignment = resolve(data, scenario)
     try:
-        record = services().db.save_scenario(scenario.as_dict(), source, identity().actor,
-                                             parent, upload)  # fmt: skip
+        who = identity()
+        record = services().db.save_scenario(scenario.as_dict(), source, who.actor, parent,
+                                             upload, admin=who.is_admin)  # fmt: skip
     except LookupError as exc:
         raise not_found(str(exc)) from None
     return record, int((assignment.icb != data.table["icb_code"].to_numpy()).sum())
@@ -320,9 +325,11 @@ def _side(name: str) -> Scenario | None:
         raise bad_request(f"give {name}: a scenario id or 'baseline'", parameter=name)
     if value == "baseline":
         return None
-    if not value.isdigit():
-        raise bad_request(f"{name} must be a scenario id or 'baseline', got {value!r}")
-    return _scenario(_record(int(value)))
+    scenario_id = parse_id(value)
+    if scenario_id is None:
+        raise bad_request(f"{name} must be a scenario id or 'baseline' (ids: 1 to {MAX_ID}), "
+                          f"got {value!r}", parameter=name)  # fmt: skip
+    return _scenario(_record(scenario_id))
 
 
 @api.get("/scenarios/compare")

@@ -20,6 +20,7 @@ from ..roles import ROLES
 def cmd_serve(args: argparse.Namespace) -> int:
     from .. import create_app
 
+    cmd_db(argparse.Namespace(data=args.data, action="upgrade"))  # local use: one step
     config = {"DATA_DIR": args.data} if args.data else None
     app = create_app(config)
     print(
@@ -28,6 +29,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     app.run(host=args.host, port=args.port, debug=False)
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """``db upgrade``: bring the schema to the newest version (a release step in
+    production, before the workers start); ``db version``: print it."""
+    import sqlalchemy as sa
+
+    from ..db import LATEST
+    from .common import database
+
+    db = database(args)
+    try:
+        if args.action == "upgrade":
+            before = db.schema_version()
+            after = db.migrate()
+            print(f"database {db.describe()}: schema version {before} -> {after}", file=sys.stderr)
+        else:
+            print(db.schema_version())
+            print(f"(the service needs {LATEST})", file=sys.stderr)
+    except sa.exc.OperationalError as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        print(f"boundary-lab db: the database {db.describe()} is unavailable: {reason}",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    finally:
+        db.dispose()
     return 0
 
 
@@ -73,6 +101,11 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     core.data_option(serve)
     serve.set_defaults(run=cmd_serve)
+
+    db = sub.add_parser("db", help="the database schema: upgrade it, or print its version")
+    core.data_option(db)
+    db.add_argument("action", choices=("upgrade", "version"))
+    db.set_defaults(run=cmd_db)
 
     tokens = sub.add_parser("tokens", help="API tokens: create, list, revoke",
                             epilog="the database: DATABASE_URL, else the SQLite file in the "

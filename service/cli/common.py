@@ -13,4 +13,6 @@ def database(args: argparse.Namespace):  # noqa: ANN201 - lazy import
 
     settings = load_settings()
     url = settings["DATABASE_URL"] or default_url(args.data or default_data_dir())
-    return Database(url)
+    # The operator's own commands bring the schema up to date as they need it.
+    return Database(url, connect_timeout=settings["DB_CONNECT_TIMEOUT"],
+                    statement_timeout=settings["DB_STATEMENT_TIMEOUT"])  # fmt: skip

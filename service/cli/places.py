@@ -17,6 +17,7 @@ def _load(args: argparse.Namespace, ref: str) -> tuple[Any, Any]:
     from geodata.places import PlaceSet, builtin_sets
     from geodata.store import Store
 
+    from ..db import parse_id
     from .common import database
 
     store = Store(args.data)
@@ -28,10 +29,11 @@ def _load(args: argparse.Namespace, ref: str) -> tuple[Any, Any]:
             raise UsageError(f"no built-in set {ref!r}; valid: "
                                    + ", ".join("builtin-" + k for k in sets))  # fmt: skip
         return sets[key], data
-    if not ref.isdigit():
+    set_id = parse_id(ref)
+    if set_id is None:
         raise UsageError(f"{ref!r} is not a place set id or builtin-…")
     try:
-        record = database(args).get_place_set(int(ref))
+        record = database(args).get_place_set(set_id)
     except LookupError as exc:
         raise UsageError(f"{exc} (see: boundary-lab places list)") from None
     place_set = PlaceSet.from_dict(record.spec)
@@ -95,7 +97,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     place_set = PlaceSet.from_dict(raw)
     resolve_places(Store(args.data).load(place_set.vintage), place_set)
     record = database(args).save_place_set(place_set.as_dict(), f"cli:{getpass.getuser()}",
-                                           args.parent)  # fmt: skip
+                                           args.parent, admin=True)  # fmt: skip
     print(
         f"saved place set {record.id} ({record.name!r}, version {record.version})", file=sys.stderr
     )
@@ -106,7 +108,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     from .common import database
 
-    if not database(args).delete_place_set(args.id, f"cli:{getpass.getuser()}"):
+    if not database(args).delete_place_set(args.id, f"cli:{getpass.getuser()}", admin=True):
         raise UsageError(f"no place set with id {args.id} (see: boundary-lab places list)")
     print(f"deleted place set {args.id}", file=sys.stderr)
     return 0

@@ -40,6 +40,8 @@ def _load(args: argparse.Namespace, ident: str) -> Any:
     """A saved scenario by id, or the baseline of --vintage for 'baseline'."""
     from geodata.scenarios import Scenario
 
+    from ..db import parse_id
+
     store, db = _services(args)
     if ident == "baseline":
         data = store.load(args.vintage)
@@ -49,10 +51,11 @@ def _load(args: argparse.Namespace, ident: str) -> Any:
 
         data = store.load(args.vintage)
         return get_builtin(data, ident).scenario, data
-    if not ident.isdigit():
+    scenario_id = parse_id(ident)
+    if scenario_id is None:
         raise UsageError(f"{ident!r} is not a scenario id (see: boundary-lab scenario list)")
     try:
-        record = db.get_scenario(int(ident))
+        record = db.get_scenario(scenario_id)
     except LookupError as exc:
         raise UsageError(f"{exc} (see: boundary-lab scenario list)") from None
     scenario = Scenario.from_stored(record.spec)
@@ -117,7 +120,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     moved = int((assignment.icb != data.table["icb_code"].to_numpy()).sum())
     try:
         record = db.save_scenario(scenario.as_dict(), source, f"cli:{getpass.getuser()}",
-                                  args.parent, upload)  # fmt: skip
+                                  args.parent, upload, admin=True)  # fmt: skip
     except LookupError as exc:  # no such --parent
         raise UsageError(str(exc)) from None
     print(f"saved scenario {record.id} ({record.name!r}, version {record.version}, vintage "

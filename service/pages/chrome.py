@@ -48,15 +48,15 @@ def chosen_vintage() -> str | None:
     if asked:
         return asked
     remembered = request.cookies.get(COOKIE, "")
-    return remembered if remembered in services().store.built() else None
+    return remembered if remembered in services().usable() else None
 
 
 def current_vintage() -> str | None:
     chosen = chosen_vintage()
-    built = services().store.built()
+    built = services().usable()
     if chosen in built:
         return chosen
-    return services().store.default_vintage() if built else None
+    return services().default_vintage() if built else None
 
 
 def _href(target: str) -> str:
@@ -82,11 +82,10 @@ def _section() -> str:
 
 def chrome_context() -> dict[str, Any]:
     """What layout.html and the map pages' header need."""
-    store = services().store
     return {
         "nav": [(key, label, _href(target)) for key, label, target in NAV],
         "section": _section(),
-        "vintages": list(reversed(store.built())),
+        "vintages": list(reversed(services().usable())),
         "vintage": current_vintage(),
         "here": _here(),
         "attribution": ATTRIBUTION,

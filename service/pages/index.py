@@ -44,10 +44,10 @@ def index() -> str:
             "has_pcns": has_pcn_layer(data),
             "review_vintages": [
                 store.load(name)
-                for name in reversed(store.built())
+                for name in reversed(services().usable())
                 if "sa" in store.load(name).layers
             ],
-            "vintage_names": set(store.built()),
+            "vintage_names": set(services().usable()),
         }
     return render_template("index.html", **context)
 

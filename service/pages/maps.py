@@ -12,7 +12,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import (
     Blueprint,
@@ -48,6 +48,7 @@ from .. import assets, params
 from ..auth import check_access
 from ..context import services
 from ..errors import ApiError, bad_request, not_found
+from ..security import allow_inline_scripts, inline_script_hashes
 from .chrome import chosen_vintage, compact_header
 
 maps = Blueprint("maps", __name__, url_prefix="/maps")
@@ -249,21 +250,28 @@ def _options() -> MapOptions:
     )
 
 
+class Page(NamedTuple):
+    gzipped: bytes
+    script_hashes: tuple[str, ...]  # for the Content Security Policy
+
+
 class PageCache:
     """The most recently used pages of one vintage, gzip-compressed."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._pages: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._pages: OrderedDict[Hashable, Page] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, build: Callable[[], str]) -> bytes:
+    def get(self, key: Hashable, build: Callable[[], str]) -> Page:
         with self._lock:
             if key in self._pages:
                 self._pages.move_to_end(key)
                 return self._pages[key]
         # Built outside the lock: two first requests may both build; both get a page.
-        page = gzip.compress(build().encode("utf-8"), compresslevel=6)
+        html = build()
+        page = Page(gzip.compress(html.encode("utf-8"), compresslevel=6),
+                    inline_script_hashes(html))  # fmt: skip
         with self._lock:
             self._pages[key] = page
             while len(self._pages) > self.size:
@@ -274,7 +282,9 @@ class PageCache:
 def _page(data: VintageData, key: tuple[str, ...], build: Callable[[MapOptions], str]) -> Response:
     options = _options()
     cache = data.cache.setdefault("maps:pages", PageCache(PAGES_PER_VINTAGE))
-    body = cache.get((*key, options), lambda: build(options))
+    page = cache.get((*key, options), lambda: build(options))
+    body = page.gzipped
+    allow_inline_scripts(page.script_hashes)
     response = Response(mimetype="text/html")
     response.vary.add("Accept-Encoding")
     if request.accept_encodings["gzip"]:  # its quality: 0 when absent or refused

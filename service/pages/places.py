@@ -27,15 +27,15 @@ def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
 @place_pages.get("/")
 def index(error: str | None = None, status: int = 200) -> tuple[str, int]:
     check_access("viewer")
-    store = services().store
-    vintage = request.args.get("vintage") or request.form.get("vintage") or store.default_vintage()
+    svc = services()
+    vintage = request.args.get("vintage") or request.form.get("vintage") or svc.default_vintage()
     data = services().vintage(vintage)
     sets = [{"id": f"builtin-{key}", "name": s.name, "places": len(s.places), "author": ""}
             for key, s in builtin_sets(data).items()]  # fmt: skip
     sets += [{"id": r.id, "name": r.name, "places": len(r.spec["places"]), "author": r.author}
              for r in services().db.list_place_sets() if r.vintage == data.name]  # fmt: skip
     return _page("places.html", status, error=error, form=request.form, sets=sets,
-                 vintage=data.name, vintages=list(reversed(store.built())))  # fmt: skip
+                 vintage=data.name, vintages=list(reversed(services().usable())))  # fmt: skip
 
 
 def _places(text: str) -> list[dict[str, Any]]:

@@ -33,7 +33,7 @@ def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
 def index(error: str | None = None, status: int = 200) -> tuple[str, int]:
     check_access("viewer")
     return _page("scenarios.html", status, error=error, form=request.form,
-                 vintages=list(reversed(services().store.built())),
+                 vintages=list(reversed(services().usable())),
                  records=services().db.list_scenarios())  # fmt: skip
 
 
@@ -59,7 +59,7 @@ def create() -> WerkzeugResponse | tuple[str, int]:
             scenario, source, upload, _ = scenario_from_upload()
             scenario = scenario.with_moves(*_moves(request.form.get("moves", "")))
         else:
-            vintage = request.form.get("vintage") or services().store.default_vintage()
+            vintage = request.form.get("vintage") or services().default_vintage()
             moves = _moves(request.form.get("moves", ""))
             if not moves:
                 raise BoundaryLabError("give at least one move, or a file")

@@ -13,6 +13,8 @@ from service.db import MIGRATIONS, Database, api_tokens
 def test_schema_is_created_and_migrations_are_idempotent(database_url: str) -> None:
     db = Database(database_url)
     newest = MIGRATIONS[-1][0]
+    assert db.schema_version() == 0  # nothing happens until first use or db upgrade
+    db.ready()
     assert db.schema_version() == newest
     with Database(database_url) as again:
         assert again.migrate() == newest
@@ -27,8 +29,8 @@ def test_workers_starting_together_migrate_once(database_url: str) -> None:
 
     def start() -> None:
         try:
-            with Database(database_url):
-                pass
+            with Database(database_url) as db:
+                db.ready()
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -85,6 +87,7 @@ def test_audit_keeps_details(database_url: str) -> None:
 
 
 def test_unreachable_database_fails_ping() -> None:
-    db = Database.__new__(Database)
-    db.engine = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    assert db.ping() is False
+    db = Database("postgresql+psycopg://nobody@127.0.0.1:1/none", connect_timeout=2)
+    reason = db.ping()
+    assert reason is not None and "refused" in reason
+    db.dispose()

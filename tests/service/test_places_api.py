@@ -290,8 +290,8 @@ def test_only_the_author_or_an_admin_deletes(
     ident = create(client, analyst)["id"]
     before = saved_state(app, client)
     error = assert_error(client.delete(f"{URL}/{ident}", headers=make_token(app, "analyst")), 403,
-                         "forbidden", "analysts delete their own sets")  # fmt: skip
-    assert error["details"] == {"required": "admin"}
+                         "forbidden", "only its author or an admin")  # fmt: skip
+    assert error["details"] == {"required": "author or admin"}
     assert_error(client.delete(f"{URL}/{ident}", headers=make_token(app, "reviewer")), 403,
                  "forbidden")  # fmt: skip
     assert_error(client.delete(f"{URL}/{ident}", headers=make_token(app, "viewer")), 403,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,6 +30,16 @@ COLCHESTER, BRAINTREE = "E07000071", "E07000067"
 MID_SOUTH_ESSEX, SUFFOLK_NE_ESSEX = "E54000026", "E54000023"
 #: Where screenshots are kept to look at (default: pytest's temporary folder).
 SHOTS_ENV = "EDITOR_TEST_SCREENSHOTS"
+
+def wait_until(page: Any, expression: str, timeout: float = 10_000) -> None:
+    """Poll ``expression`` through the DevTools protocol: Playwright's wait_for_function
+    evaluates its string with eval inside the page, which the page's CSP rightly forbids."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} ms waiting for {expression}")
+        time.sleep(0.05)
+
 
 
 @pytest.fixture(scope="module")
@@ -144,14 +155,14 @@ def test_click_a_district_moves_its_people_and_undo_restores(
 
     page.select_option("#active-icb", MID_SOUTH_ESSEX)
     click_unit(page, "ltla", COLCHESTER)
-    page.wait_for_function("window.editorPerf.tally.length === 1")
+    wait_until(page, "window.editorPerf.tally.length === 1")
     assert people(page, MID_SOUTH_ESSEX) == by_icb[MID_SOUTH_ESSEX] + colchester
     assert people(page, MID_SOUTH_ESSEX, "change") == colchester
     assert people(page, SUFFOLK_NE_ESSEX) == by_icb[SUFFOLK_NE_ESSEX] - colchester
     assert tally(page, "people-moved") == f"{colchester:,}"
     assert "Colchester" in page.locator("#edit-list").inner_text()
     page.mouse.move(10, 10)
-    page.wait_for_function("editor.evaluated()", timeout=20_000)
+    wait_until(page, "editor.evaluated()", timeout=20_000)
     assert page.locator("#server-state").get_attribute("data-agree") == "true"
     shot(page, "click-colchester")
 
@@ -301,8 +312,8 @@ def test_lsoa_edit_and_save_match_the_panel(
     colchester = blocks.loc[blocks["LAD24CD"] == COLCHESTER].sort_values("LSOA21CD")
     lsoa = str(colchester["LSOA21CD"].iloc[0])
     centre_on(page, "ltla", COLCHESTER, zoom=12)  # the district's LSOAs load
-    page.wait_for_function("editor.lsoasShown() > 0", timeout=20_000)
-    page.wait_for_function(f"editor.unitPoint('lsoa', '{lsoa}') !== null", timeout=20_000)
+    wait_until(page, "editor.lsoasShown() > 0", timeout=20_000)
+    wait_until(page, f"editor.unitPoint('lsoa', '{lsoa}') !== null", timeout=20_000)
     before = people(page, SUFFOLK_NE_ESSEX)
     click_unit(page, "lsoa", lsoa, zoom=13)
     one = int(colchester["population"].iloc[0])
@@ -312,7 +323,7 @@ def test_lsoa_edit_and_save_match_the_panel(
     assert sorted(code for code, _ in assigned) == sorted(colchester["LSOA21CD"].iloc[1:])
     assert {icb for _, icb in assigned} == {MID_SOUTH_ESSEX}
     page.mouse.move(5, 300)
-    page.wait_for_function("editor.evaluated()", timeout=20_000)
+    wait_until(page, "editor.evaluated()", timeout=20_000)
     shot(page, "lsoas")
 
     page.fill("#save-name", "Editor test: Colchester and Braintree")
@@ -398,7 +409,7 @@ def test_propose_and_apply(
     assert tally(page, "split-utlas").startswith("0 (base ")
     assert page.locator("#edit-list li").count() == 1
     page.mouse.move(5, 300)
-    page.wait_for_function("editor.evaluated()", timeout=20_000)
+    wait_until(page, "editor.evaluated()", timeout=20_000)
     assert page.locator("#server-state").get_attribute("data-agree") == "true"
     rule = page.locator('#rules li[data-rule="utla_within_one_icb"]')
     assert rule.locator(".pass").count() == 1

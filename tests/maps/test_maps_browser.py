@@ -37,7 +37,9 @@ def overview(data: VintageData) -> Expected:
     layers = {LAYER_STYLES[k].label: len(data.names[k]) for k, _ in OVERVIEW_LAYERS}
     layers[LAYER_STYLES["pcn"].label] = 0  # fetched only when switched on
     shown = [LAYER_STYLES[k].label for k, on in OVERVIEW_LAYERS if on]
-    return Expected(layers, shown, "Main ICB", {"ICB borders": len(data.names["icb"])})
+    # The ICB borders lie on top, so the pointer may meet a border (ICB tooltip) or a
+    # council (with its main ICB); both tooltips give the unit's population.
+    return Expected(layers, shown, "Population", {"ICB borders": len(data.names["icb"])})
 
 
 def essex_split(data: VintageData) -> Expected:

@@ -59,6 +59,21 @@ def _vintage() -> VintageData:
     return services().vintage(params.text("vintage"))
 
 
+def saved_scenario(text: str) -> tuple[Any, Scenario]:
+    """The saved scenario an editor address names (``?scenario=``): the one id rule of the
+    database, and the stored spec read as stored, older formats included."""
+    from ..db import parse_id
+
+    scenario_id = parse_id(text)
+    if scenario_id is None:
+        raise bad_request(f"scenario must be a scenario id, got {text!r}", parameter="scenario")
+    try:
+        record = services().db.get_scenario(scenario_id)
+    except LookupError:
+        raise not_found(f"There is no scenario {scenario_id}.") from None
+    return record, Scenario.from_stored(record.spec)
+
+
 @api.get("/editor/units")
 def editor_blocks() -> Response:
     """Every LSOA's population and units; with ``scenario``, that scenario's ICBs too."""
@@ -66,17 +81,10 @@ def editor_blocks() -> Response:
     if scenario_id is None:
         data = _vintage()
         return gzipped_json(data, ("units",), lambda: _units(data, None))
-    if not scenario_id.isdigit():
-        raise bad_request(f"scenario must be a scenario id, got {scenario_id!r}",
-                          parameter="scenario")  # fmt: skip
-    try:
-        record = services().db.get_scenario(int(scenario_id))
-    except LookupError:
-        raise not_found(f"no scenario with id {scenario_id}") from None
-    plan = Scenario.from_dict(record.spec)
+    record, plan = saved_scenario(scenario_id)
     data = services().scenario_data(plan)
     # Saved scenarios never change, so the id is a lasting key.
-    return gzipped_json(data, ("units", int(scenario_id)),
+    return gzipped_json(data, ("units", record.id),
                         lambda: _units(data, plan, record.id))  # fmt: skip
 
 

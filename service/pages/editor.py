@@ -13,12 +13,12 @@ from flask import Blueprint, current_app, render_template, url_for
 
 from geodata.errors import BoundaryLabError
 from geodata.provenance import ATTRIBUTION
-from geodata.scenarios import Scenario
 
 from .. import assets, params
+from ..api.editor import saved_scenario
 from ..auth import check_access
 from ..context import services
-from ..errors import ApiError, bad_request, not_found
+from ..errors import ApiError
 from .maps import _error_page
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "editor"
@@ -33,14 +33,7 @@ def edit() -> str:
     scenario_id = params.text("scenario")
     scenario_name = ""
     if scenario_id is not None:
-        if not scenario_id.isdigit():
-            raise bad_request(f"scenario must be a scenario id, got {scenario_id!r}",
-                              parameter="scenario")  # fmt: skip
-        try:
-            record = services().db.get_scenario(int(scenario_id))
-        except LookupError:
-            raise not_found(f"There is no scenario {scenario_id}.") from None
-        plan = Scenario.from_dict(record.spec)
+        record, plan = saved_scenario(scenario_id)
         vintage = services().scenario_data(plan).name
         scenario_name = f"{record.name} (version {record.version})"
     else:

@@ -36,7 +36,10 @@ TABLE_FILES = ("blocks.parquet", "units.parquet", "geometry.parquet", "meta.json
 
 def find_code(names: dict[str, str], layer: str, query: str, vintage: str) -> str:
     """The code of one unit among ``names`` (code -> name) given its code or name
-    (case-insensitive): an exact code or name wins, else the one name containing it."""
+    (case-insensitive): an exact code or name wins, else the one name containing it.
+
+    The one matcher of area names: the CLI's pandas-free path and ``VintageData`` both
+    use it, so a name means the same unit, and fails with the same message, everywhere."""
     if query in names:
         return query
     wanted = query.strip().casefold()
@@ -47,8 +50,8 @@ def find_code(names: dict[str, str], layer: str, query: str, vintage: str) -> st
     if len(partial) == 1:
         return partial[0]
     if partial:
-        choices = ", ".join(f"{names[c]} ({c})" for c in sorted(partial)[:10])
-        raise UnknownNameError(f"{layer} area", query, [], hint=f"ambiguous, it matches: {choices}")
+        raise AmbiguousNameError(f"{layer} area", query,
+                                 [f"{names[c]} ({c})" for c in sorted(partial)])  # fmt: skip
     raise UnknownNameError(
         f"{layer} area",
         query,
@@ -132,27 +135,19 @@ class VintageData:
         An exact code or name wins; otherwise a name containing the query, if only one does.
         """
         names = self.names[self.check_layer(layer)]
-        if query in names:
-            return query
-        wanted = query.strip().casefold()
-        for code, name in names.items():
-            if code.casefold() == wanted or name.casefold() == wanted:
-                return code
-        partial = [code for code, name in names.items() if wanted in name.casefold()]
-        if len(partial) == 1:
-            return partial[0]
-        if partial:
-            raise AmbiguousNameError(f"{layer} area", query,
-                                     [f"{names[c]} ({c})" for c in sorted(partial)])  # fmt: skip
-        hint = f"list them with: boundary-lab areas --layer {layer} --vintage {self.name}"
-        error = UnknownNameError(f"{layer} area", query, list(names.values()), hint=hint)
-        elsewhere = self._in_other_layer(layer, wanted)
-        if elsewhere is not None:  # not a typo: the right name in the wrong layer
-            other, code = elsewhere
+        try:
+            return find_code(names, layer, query, self.name)
+        except AmbiguousNameError:
+            raise
+        except UnknownNameError as error:
+            elsewhere = self._in_other_layer(layer, query.strip().casefold())
+            if elsewhere is None:
+                raise
+            other, code = elsewhere  # not a typo: the right name in the wrong layer
             error.args = (f"{query!r} is not a {layer} area: {self.names[other][code]} "
                           f"({code}) is a {LAYERS[other].label.lower()}; use {other} "
                           f"(--by {other})",)  # fmt: skip
-        raise error
+            raise
 
     def _in_other_layer(self, layer: str, wanted: str) -> tuple[str, str] | None:
         """(layer, code) of a unit of another area layer whose code or name is ``wanted``:

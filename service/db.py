@@ -585,6 +585,17 @@ class Database:
             )
         )
 
+    def count_audit(self, action: str, actor: str, since: datetime) -> int:
+        """How many ``action`` entries ``actor`` has had since ``since`` (throttling)."""
+        query = (
+            sa.select(sa.func.count())
+            .select_from(audit_log)
+            .where(audit_log.c.action == action, audit_log.c.actor == actor,
+                   audit_log.c.at >= since)  # fmt: skip
+        )
+        with self._connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
     def audit_entries(self, limit: int = 100) -> list[AuditEntry]:
         query = audit_log.select().order_by(audit_log.c.id.desc()).limit(limit)
         with self._connect() as conn:

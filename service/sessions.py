@@ -9,6 +9,9 @@ protection on every form; /sign-out.
   field ``csrf_token`` (``{{ csrf_field() }}`` in a template) or the ``X-CSRF-Token``
   header, checked here in one place. Bearer-token API clients are not affected.
 - With anonymous reads off, a page visit without a session goes to the sign-in page.
+- Failed sign-ins are audited by address (never the token tried); after
+  ``MAX_FAILED_SIGN_INS`` in ``SIGN_IN_WINDOW`` an address gets 429 until the window
+  passes. The count is in the database, so every worker applies the same limit.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,12 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC_ENDPOINTS = frozenset(
     {"sign_in.form", "sign_in.sign_in", "maps.asset", "static", "chrome.switch_vintage"}
 )
+
+#: Failed sign-ins an address may make in a window before it must wait (tokens are 32
+#: random bytes, so this is against noise and log flooding more than guessing).
+MAX_FAILED_SIGN_INS = 10
+SIGN_IN_WINDOW = timedelta(minutes=15)
+FAILED_SIGN_IN = "session.sign_in_failed"
 
 sign_in_pages = Blueprint("sign_in", __name__)
 
@@ -141,16 +150,26 @@ def form() -> tuple[str, int]:
 
 
 @sign_in_pages.post("/sign-in")
-def sign_in() -> BaseResponse | tuple[str, int]:
+def sign_in() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]]:
     from .context import services
 
-    token = services().db.verify_token(request.form.get("token", "").strip())
+    db = services().db
+    address = f"address:{request.remote_addr or 'unknown'}"
+    if db.count_audit(FAILED_SIGN_IN, address, datetime.now(UTC) - SIGN_IN_WINDOW) >= (
+        MAX_FAILED_SIGN_INS
+    ):
+        minutes = int(SIGN_IN_WINDOW.total_seconds() // 60)
+        page, status = _page(429, f"Too many failed sign-ins from this address: try again "
+                                  f"in {minutes} minutes, or ask an admin for a new token.")  # fmt: skip
+        return page, status, {"Retry-After": str(int(SIGN_IN_WINDOW.total_seconds()))}
+    token = db.verify_token(request.form.get("token", "").strip())
     if token is None:
+        db.audit(address, FAILED_SIGN_IN, "session", {})
         return _page(401, "That token is unknown or revoked. Ask an admin for one.")
     session.clear()  # a new session (and CSRF token) for the new identity
     session.permanent = True
     session["token_id"] = token.id
-    services().db.audit(f"token:{token.id}:{token.name}", "session.sign_in",
+    db.audit(f"token:{token.id}:{token.name}", "session.sign_in",
                         f"token:{token.id}", {})  # fmt: skip
     return redirect(_safe_next(request.form.get("next")), 303)
 

@@ -59,6 +59,30 @@ def test_a_wrong_token_signs_nobody_in(app: Flask) -> None:
     assert "Signed in as" not in client.get("/scenarios/").get_data(as_text=True)
 
 
+def test_repeated_failures_from_one_address_are_held_off(app: Flask) -> None:
+    """Ten wrong tokens from an address, then 429 even for a right one; another address
+    is unaffected. Each failure is in the audit log without the token tried."""
+    client = app.test_client()
+    csrf = form_csrf(client.get("/sign-in").get_data(as_text=True))
+    for attempt in range(10):
+        wrong = client.post("/sign-in", data={"token": f"bl_wrong{attempt}", "csrf_token": csrf})
+        assert wrong.status_code == 401
+    right = _token(app, "analyst")
+    held = client.post("/sign-in", data={"token": right, "csrf_token": csrf})
+    assert held.status_code == 429 and held.headers["Retry-After"] == "900"
+    assert "Too many failed sign-ins" in held.get_data(as_text=True)
+    other = app.test_client()
+    environ = {"REMOTE_ADDR": "192.0.2.7"}
+    csrf = form_csrf(other.get("/sign-in", environ_base=environ).get_data(as_text=True))
+    done = other.post("/sign-in", data={"token": right, "csrf_token": csrf},
+                      environ_base=environ)  # fmt: skip
+    assert done.status_code == 303
+    failures = [e for e in app.extensions["boundary_lab"].db.audit_entries(limit=50)
+                if e.action == "session.sign_in_failed"]  # fmt: skip
+    assert len(failures) == 10 and {e.actor for e in failures} == {"address:127.0.0.1"}
+    assert not any("bl_wrong" in str(e.details) for e in failures)
+
+
 def test_every_form_needs_its_csrf_token(app: Flask) -> None:
     client = app.test_client()
     token = _token(app, "analyst")

@@ -159,8 +159,9 @@ def sign_in() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]
         MAX_FAILED_SIGN_INS
     ):
         minutes = int(SIGN_IN_WINDOW.total_seconds() // 60)
-        page, status = _page(429, f"Too many failed sign-ins from this address: try again "
-                                  f"in {minutes} minutes, or ask an admin for a new token.")  # fmt: skip
+        message = (f"Too many failed sign-ins from this address: try again in {minutes} "
+                   "minutes, or ask an admin for a new token.")  # fmt: skip
+        page, status = _page(429, message)
         return page, status, {"Retry-After": str(int(SIGN_IN_WINDOW.total_seconds()))}
     token = db.verify_token(request.form.get("token", "").strip())
     if token is None:

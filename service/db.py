@@ -590,8 +590,9 @@ class Database:
         query = (
             sa.select(sa.func.count())
             .select_from(audit_log)
-            .where(audit_log.c.action == action, audit_log.c.actor == actor,
-                   audit_log.c.at >= since)  # fmt: skip
+            .where(
+                audit_log.c.action == action, audit_log.c.actor == actor, audit_log.c.at >= since
+            )  # fmt: skip
         )
         with self._connect() as conn:
             return int(conn.execute(query).scalar_one())

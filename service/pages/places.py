@@ -16,6 +16,7 @@ from geodata.provenance import ATTRIBUTION
 from ..auth import check_access, form_writer, identity
 from ..context import services
 from ..errors import ApiError
+from .chrome import chosen_vintage
 
 place_pages = Blueprint("place_pages", __name__, url_prefix="/places")
 
@@ -27,9 +28,7 @@ def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
 @place_pages.get("/")
 def index(error: str | None = None, status: int = 200) -> tuple[str, int]:
     check_access("viewer")
-    svc = services()
-    vintage = request.args.get("vintage") or request.form.get("vintage") or svc.default_vintage()
-    data = services().vintage(vintage)
+    data = services().vintage(request.form.get("vintage") or chosen_vintage())
     sets = [{"id": f"builtin-{key}", "name": s.name, "places": len(s.places), "author": ""}
             for key, s in builtin_sets(data).items()]  # fmt: skip
     sets += [{"id": r.id, "name": r.name, "places": len(r.spec["places"]), "author": r.author}

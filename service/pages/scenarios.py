@@ -21,6 +21,7 @@ from ..auth import check_access, form_writer
 from ..context import services
 from ..db import ScenarioRecord
 from ..errors import ApiError
+from .chrome import chosen_vintage, current_vintage
 
 scenario_pages = Blueprint("scenario_pages", __name__, url_prefix="/scenarios")
 
@@ -59,7 +60,7 @@ def create() -> WerkzeugResponse | tuple[str, int]:
             scenario, source, upload, _ = scenario_from_upload()
             scenario = scenario.with_moves(*_moves(request.form.get("moves", "")))
         else:
-            vintage = request.form.get("vintage") or services().default_vintage()
+            vintage = request.form.get("vintage") or current_vintage()
             moves = _moves(request.form.get("moves", ""))
             if not moves:
                 raise BoundaryLabError("give at least one move, or a file")
@@ -170,7 +171,7 @@ def _statutory(
 def baseline_statutory() -> tuple[str, int]:
     """The vintage's own ICBs described as the Establishment Order does."""
     check_access("viewer")
-    data = services().vintage(request.args.get("vintage"))
+    data = services().vintage(chosen_vintage())
     return _statutory(
         data,
         baseline(data),
@@ -182,7 +183,7 @@ def baseline_statutory() -> tuple[str, int]:
 @scenario_pages.get("/statutory.csv")
 def baseline_statutory_csv() -> Any:
     check_access("viewer")
-    data = services().vintage(request.args.get("vintage"))
+    data = services().vintage(chosen_vintage())
     text = statutory_csv(statutory_description(data, baseline(data)))
     return attachment(text.encode("utf-8-sig"), f"statutory_baseline_{data.name}.csv", "csv")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pyogrio
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
+from service import create_app
 
 NAV = ["Home", "Map of England", "Council splits", "Redraw", "Scenarios", "Places", "Reports"]
 
@@ -129,3 +132,26 @@ def test_scenario_geopackage_has_the_uploaded_boundaries(app: Flask, client: Fla
         assert lsoas.loc[lsoas["moved"], "lsoa_code"].tolist() == ["E01000003"]
     page = client.get(f"/scenarios/{made.json['id']}").text
     assert "LSOAs assigned to an uploaded boundary" in page and "west.geojson" in page
+
+
+def test_forms_and_lists_follow_the_vintage_chosen_in_the_header(
+    tiny_data_dir: Path, tmp_path: Path
+) -> None:
+    """With two vintages and the older one chosen in the header, the places list and the
+    scenario and place forms use it (they used the newest, whatever the header said)."""
+    data = tmp_path / "data"
+    shutil.copytree(tiny_data_dir / "tiny", data / "tiny")
+    shutil.copytree(tiny_data_dir / "tiny", data / "zzz")  # the newest by name: the default
+    app = create_app({"TESTING": True, "DATA_DIR": str(data),
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})  # fmt: skip
+    try:
+        client = app.test_client()
+        assert "Sets for vintage zzz" in client.get("/places/").text
+        client.get("/vintage?vintage=tiny&next=/")  # the switcher's cookie
+        places = client.get("/places/").text
+        assert "Sets for vintage tiny" in places
+        for page in (places, client.get("/scenarios/").text):
+            assert "<option selected>tiny</option>" in page
+            assert "<option selected>zzz</option>" not in page
+    finally:
+        app.extensions["boundary_lab"].db.dispose()

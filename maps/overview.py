@@ -1,4 +1,5 @@
-"""England at a glance: ICBs, councils of both tiers and sub-ICB locations, switchable."""
+"""England at a glance: ICBs, councils of both tiers, sub-ICB locations and strategic
+authorities (where the vintage has them), switchable."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ OVERVIEW_LAYERS: tuple[tuple[str, bool], ...] = (
     ("utla", True),
     ("ltla", False),
     ("sicbl", False),
+    ("sa", False),
 )
 
 
@@ -67,7 +69,16 @@ def overview_map(
         f'{escape(provenance.vintage)}">'
         "How each council relates to its ICS (typology)</a></p>"
     )
+    if "sa" in layers:
+        body += (
+            "<p class='bl-sub'>Strategic authorities' edges lie under the ICB borders: where "
+            "their dashes show, an authority's edge leaves the ICB borders. "
+            f'<a href="{escape(options.maps_url)}/alignment?vintage='
+            f'{escape(provenance.vintage)}">How ICBs and strategic authorities align</a></p>'
+        )
     title = "England: ICBs, councils and sub-ICB locations"
+    if "sa" in layers:
+        title += ", strategic authorities"
     return finish(fmap, drawn, panel(title, provenance, body, options))
 
 
@@ -79,14 +90,16 @@ def pcn_layer(vintage: str, options: MapOptions) -> LazyGeoJsonLayer:
 
 
 def search_form(options: MapOptions, vintage: str, areas: Mapping[str, str]) -> str:
-    """A search box for any council, ICB or sub-ICB location: opens its page."""
+    """A search box for any council, ICB, sub-ICB location or strategic authority: opens
+    its page."""
     suggestions = "".join(
         f'<option value="{escape(name)} ({escape(code)})">'
         for code, name in sorted(areas.items(), key=lambda item: item[1])
     )
     return (
         f'<form class="bl-search" action="{escape(options.maps_url)}/find" method="get" '
-        'role="search"><label for="bl-q">Find a council, ICB or sub-ICB location</label>'
+        'role="search"><label for="bl-q">Find a council, ICB, sub-ICB location or strategic '
+        "authority</label>"
         '<span class="bl-search-row"><input id="bl-q" name="q" type="search" list="bl-areas" '
         'required autocomplete="off">'
         f'<input type="hidden" name="vintage" value="{escape(vintage)}">'
@@ -108,7 +121,7 @@ def icb_borders(frame: gpd.GeoDataFrame, fills: GeoJsonLayer, link: str) -> GeoJ
 
 #: Zoom from which each layer's names are written on the map (England fills the window
 #: at about 6.5; a county at 9).
-LABEL_ZOOM = {"icb": 7.5, "utla": 9.0, "ltla": 10.0, "sicbl": 9.5}
+LABEL_ZOOM = {"icb": 7.5, "utla": 9.0, "ltla": 10.0, "sicbl": 9.5, "sa": 8.0}
 
 
 def _layer(layer: str, frame: gpd.GeoDataFrame, show: bool, link: str) -> GeoJsonLayer:

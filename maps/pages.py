@@ -54,7 +54,7 @@ def overview_page(data: VintageData, options: MapOptions) -> str:
             )
         frames[layer] = frame
     catchments = len(load_pcn_layer(data).catchments()) if has_pcn_layer(data) else 0
-    areas = {code: name for layer in ("icb", "sicbl", "ltla", "utla") if layer in data.names
+    areas = {code: name for layer in ("icb", "sicbl", "ltla", "utla", "sa") if layer in data.names
              for code, name in data.names[layer].items()}  # fmt: skip
     provenance = Provenance.of(data.meta)
     return render_page(overview_map(frames, provenance, options, catchments, areas))

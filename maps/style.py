@@ -48,6 +48,7 @@ LAYER_STYLES: dict[str, LayerStyle] = {
     "ltla": LayerStyle("Councils, lower tier (LTLA)", "#e76f00", 1.0, "5 4"),
     "sicbl": LayerStyle("Sub-ICB locations (SICBL)", "#6a3d9a", 1.3, "2 4"),
     "region": LayerStyle("Regions", "#2b2b2b", 3.0, "10 5"),
+    "sa": LayerStyle("Strategic authorities", "#0b7a3e", 2.5, "12 4"),
     "pcn": LayerStyle("PCN catchments (2020; overlapping)", "#2a9d8f", 0.8),
 }
 

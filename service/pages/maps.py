@@ -54,7 +54,10 @@ from .chrome import chosen_vintage, compact_header
 maps = Blueprint("maps", __name__, url_prefix="/maps")
 
 #: Layers the search box looks in, in the order matches are listed.
-SEARCH_LAYERS = ("utla", "ltla", "icb", "sicbl", "region")
+SEARCH_LAYERS = ("utla", "ltla", "icb", "sicbl", "region", "sa")
+#: The code at the end of a suggestion, 'Essex (E10000012)' (proposed strategic
+#: authorities have codes made from their names: 'SA-...').
+SUGGESTED_CODE = re.compile(r"\((E\d{8}|SA-[A-Z0-9-]+)\)\s*$")
 PAGES_PER_VINTAGE = 32
 
 
@@ -109,7 +112,7 @@ def split_choose() -> BaseResponse:
     query = params.text("council")
     if query is None:
         raise bad_request("type a council's name or code", parameter="council")
-    suggested = re.search(r"\((E\d{8})\)\s*$", query)
+    suggested = SUGGESTED_CODE.search(query)
     _, code = find_council(data, suggested.group(1) if suggested else query)
     return redirect(url_for("maps.split", council=code, **_query(data)))
 
@@ -207,7 +210,7 @@ def find() -> BaseResponse | tuple[str, int]:
 def search(data: VintageData, query: str) -> list[tuple[str, str, str]]:
     """(layer, code, name) of the units whose code or name is ``query``, else those whose
     name contains it. 'Essex (E10000012)', as the index page suggests, is its code."""
-    suggested = re.search(r"\((E\d{8})\)\s*$", query)
+    suggested = SUGGESTED_CODE.search(query)
     wanted = (suggested.group(1) if suggested else query).strip().casefold()
     exact: list[tuple[str, str, str]] = []
     partial: list[tuple[str, str, str]] = []

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from flask import Flask
 from helpers import make_token
 
 from geodata.store import Store
+from maps.style import LAYER_STYLES
 from service import create_app
 
 ESSEX_MOVES = [{"unit_layer": "ltla", "code": c, "to_icb": "E54000026"}
@@ -55,3 +58,25 @@ def test_index_links_scenarios_and_pcn_maps(real_app: Flask, tmp_path: Path) -> 
     assert "/scenarios/" in page and "/maps/pcns" in page and 'href="/reports' in page
     reports = client.get("/reports").get_data(as_text=True)
     assert "reports/pcns.xlsx" in reports and "reports/splits.xlsx" in reports
+
+
+def test_strategic_authorities_on_the_overview_and_in_the_search(
+    real_app: Flask, real_source: Path
+) -> None:
+    """Vintage 2026 has strategic authorities: the overview offers them as a layer, and its
+    search box suggests and finds each, by 'Name (code)' as suggested, proposed ones (whose
+    codes are made from their names) too."""
+    authorities = pd.read_csv(real_source / "local-government" / "strategic_authorities_2026.csv")
+    authorities = authorities.dropna(subset=["SA_NAME"]).drop_duplicates("SA_NAME")
+    client = real_app.test_client()
+    page = client.get("/maps/overview?vintage=2026").get_data(as_text=True)
+    assert LAYER_STYLES["sa"].label in page
+    for name in authorities["SA_NAME"]:
+        suggested = re.search(rf'<option value="({re.escape(name)} \(([^)]+)\))">', page)
+        assert suggested, name
+        found = client.get("/maps/find", query_string={"q": suggested.group(1),
+                                                       "vintage": "2026"})  # fmt: skip
+        assert found.status_code == 302, name
+        assert found.location.startswith(f"/maps/area/{suggested.group(2)}?"), name
+    # 2022 has no strategic authorities: no such layer
+    assert LAYER_STYLES["sa"].label not in client.get("/maps/overview?vintage=2022").text

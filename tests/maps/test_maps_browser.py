@@ -34,9 +34,11 @@ class Expected:
 
 
 def overview(data: VintageData) -> Expected:
-    layers = {LAYER_STYLES[k].label: len(data.names[k]) for k, _ in OVERVIEW_LAYERS}
+    # one feature per unit with residents (strategic authorities: only where there is one)
+    layers = {LAYER_STYLES[k].label: data.table[code_column(k)].nunique()
+              for k, _ in OVERVIEW_LAYERS if k in data.layers}  # fmt: skip
     layers[LAYER_STYLES["pcn"].label] = 0  # fetched only when switched on
-    shown = [LAYER_STYLES[k].label for k, on in OVERVIEW_LAYERS if on]
+    shown = [LAYER_STYLES[k].label for k, on in OVERVIEW_LAYERS if on and k in data.layers]
     # The ICB borders lie on top, so the pointer may meet a border (ICB tooltip) or a
     # council (with its main ICB); both tooltips give the unit's population.
     return Expected(layers, shown, "Population", {"ICB borders": len(data.names["icb"])})
@@ -67,6 +69,7 @@ def mid_and_south_essex(data: VintageData) -> Expected:
 
 PAGES: dict[str, tuple[str, Callable[[VintageData], Expected]]] = {
     "overview": ("/maps/overview?vintage=2022", overview),
+    "overview-2026": ("/maps/overview?vintage=2026", overview),  # strategic authorities too
     "split": ("/maps/split/E10000012?vintage=2022", essex_split),
     "typology": ("/maps/typology?vintage=2024", typology),
     "area": ("/maps/area/E54000026?vintage=2024", mid_and_south_essex),

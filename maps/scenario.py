@@ -98,8 +98,9 @@ def _legend(
     )
     html = "<p>Nobody moves.</p>"
     if len(moved):
-        html = (f"<p>{len(moved):,} LSOAs move; they are drawn strong in the colour of the "
-                "ICB they join, every other ICB lighter.</p>")  # fmt: skip
+        html = (f"<p>{text.counted(len(moved), 'LSOA')} {'moves' if len(moved) == 1 else 'move'}"
+                "; drawn strong in the colour of the ICB they join, every other ICB "
+                "lighter.</p>")  # fmt: skip
     if swatches:
         html += f"<table><tr><th></th><th>ICBs gaining people</th></tr>{swatches}</table>"
     lines = [BASELINE_STYLE, SCENARIO_STYLE]
@@ -116,8 +117,11 @@ def _legend(
         + "</table>"
     )
     if detached is not None and len(detached):
-        html += (f"<p>{len(detached)} detached part(s) of 1 km² or more touch another ICB: "
-                 "those ICBs are not contiguous.</p>")  # fmt: skip
+        icbs = detached["icb_name"].nunique()
+        verb = "touches" if len(detached) == 1 else "touch"
+        which = "that ICB is" if icbs == 1 else "those ICBs are"
+        html += (f"<p>{text.counted(len(detached), 'detached part')} of 1 km² or more {verb} "
+                 f"another ICB: {which} not contiguous.</p>")  # fmt: skip
     if back is not None:
         html += f'<p><a href="{escape(back[0])}">{escape(back[1])}</a></p>'
     return html

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from html import escape
 
-from geodata.output import short_name
+from geodata.output import counted, short_name
+
+__all__ = ["counted", "listing", "name", "people", "percent", "plain"]
 
 
 def people(value: float) -> str:

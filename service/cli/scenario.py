@@ -13,6 +13,7 @@ from typing import Any
 
 from geodata import cli as core
 from geodata.errors import BoundaryLabError, UsageError
+from geodata.output import counted
 
 
 def _services(args: argparse.Namespace) -> Any:
@@ -124,7 +125,8 @@ def cmd_create(args: argparse.Namespace) -> int:
     except LookupError as exc:  # no such --parent
         raise UsageError(str(exc)) from None
     print(f"saved scenario {record.id} ({record.name!r}, version {record.version}, vintage "
-          f"{record.vintage}): {moved:,} LSOAs move", file=sys.stderr)  # fmt: skip
+          f"{record.vintage}): {counted(moved, 'LSOA')} {'moves' if moved == 1 else 'move'}",
+          file=sys.stderr)  # fmt: skip
     print(record.id)
     return 0
 

@@ -60,7 +60,7 @@ def create() -> WerkzeugResponse | tuple[str, int]:
             scenario, source, upload, _ = scenario_from_upload()
             scenario = scenario.with_moves(*_moves(request.form.get("moves", "")))
         else:
-            vintage = request.form.get("vintage") or current_vintage()
+            vintage = request.form.get("vintage") or current_vintage() or ""
             moves = _moves(request.form.get("moves", ""))
             if not moves:
                 raise BoundaryLabError("give at least one move, or a file")

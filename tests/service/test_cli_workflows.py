@@ -90,7 +90,7 @@ def test_create_with_moves_and_list(run: Run) -> None:
                  "--move", f"ltla:E07000002:{ICB1}")  # fmt: skip
     assert result.code == 0 and result.out == "1\n"
     assert one_line(result.err) == (
-        "saved scenario 1 ('County 1 together', version 1, vintage tiny): 1 LSOAs move")
+        "saved scenario 1 ('County 1 together', version 1, vintage tiny): 1 LSOA moves")
     second = run("scenario", "create", "--name", "Two moves", "--description", "why",
                  "--move", f"lsoa:E01000004:{ICB1}", "--move", "utla:E06000002:new_icb:Tiny East")
     assert created_id(second) == 2 and "2 LSOAs move" in second.err
@@ -129,7 +129,7 @@ def test_create_from_candidate_boundaries(run: Run, tmp_path: Path) -> None:
     assert created_id(result) == 1
     assert "2 LSOA(s) fall in no candidate and keep their baseline ICB: E01000004, E01000005" in (
         result.err)
-    assert "1 LSOAs move" in result.err
+    assert "1 LSOA moves" in result.err
     assert run("scenario", "list").out.split()[:4] == ["1", "v1", "tiny", "upload"]
 
 

@@ -111,11 +111,12 @@ class VintageData:
     #: Derived data (dissolved layers, the spatial index) kept for the life of the process.
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    @property
+    @cached_property
     def layers(self) -> list[str]:
+        """The layers this vintage has (the table's columns are fixed once loaded)."""
         return [key for key in LAYERS if key == "lsoa" or code_column(key) in self.table]
 
-    @property
+    @cached_property
     def area_layers(self) -> list[str]:
         return [key for key in self.layers if key != "lsoa"]
 

@@ -27,6 +27,7 @@ from flask import (
     Blueprint,
     Flask,
     Request,
+    Response,
     current_app,
     redirect,
     render_template,
@@ -34,7 +35,7 @@ from flask import (
     session,
     url_for,
 )
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -62,6 +63,20 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # Most requests (API clients, anonymous readers) carry no cookie: skip building
+        # the signing serializer for them (a third of a cached read's time).
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class() if app.secret_key else None
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not session and not session.modified:  # nothing to keep, no cookie to delete
+            if session.accessed:  # the page may differ when signed in (as Flask does)
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 def shared_secret(data_dir: str | Path) -> str | None:

@@ -177,3 +177,16 @@ def test_with_anonymous_reads_off_every_page_works_after_sign_in(closed_app: Fla
     sign_in(client, closed_app, "viewer")
     for path in PAGES:
         assert client.get(path).status_code == 200, path
+
+
+def test_anonymous_responses_set_no_cookie_but_vary_on_it(app: Flask) -> None:
+    """A request without a session cookie gets none back (API clients stay cookie-free),
+    and a page that reads the session says it varies by Cookie, so a shared cache never
+    gives a signed-in reader the anonymous page or the reverse."""
+    client = app.test_client()
+    api = client.get("/api/v1/vintages")
+    assert api.status_code == 200 and "Set-Cookie" not in api.headers
+    page = client.get("/scenarios/")
+    assert "Cookie" in page.headers.get("Vary", "")
+    csrf = sign_in(client, app, "analyst")
+    assert csrf and "Signed in as" in client.get("/scenarios/").get_data(as_text=True)

@@ -98,9 +98,13 @@ def register_error_handlers(app: Flask) -> None:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             message = f"the request body is larger than the limit of {limit:,} bytes"
             details["limit_bytes"] = limit
+        allowed = sorted(getattr(exc, "valid_methods", None) or [])
         if exc.code == 405:
-            details["allowed"] = sorted(getattr(exc, "valid_methods", None) or [])
-        return error_response(exc.code or 500, _http_code(exc), message, details)
+            details["allowed"] = allowed
+        response = error_response(exc.code or 500, _http_code(exc), message, details)
+        if exc.code == 405:  # RFC 9110: a 405 names the methods the resource has
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

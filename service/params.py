@@ -45,15 +45,40 @@ def check_number(name: str, raw: object, low: float, high: float) -> float:
 
 def area_layer(name: str, default: str, extra: tuple[str, ...] = ()) -> str:
     """An area layer; ``extra``: other layers this parameter allows (e.g. "pcn")."""
-    value = text(name, default) or default
-    valid = (*AREA_LAYERS, *extra)
+    return check_layer(name, text(name, default) or default, (*AREA_LAYERS, *extra))
+
+
+def check_layer(name: str, value: object, valid: tuple[str, ...]) -> str:
     if value not in valid:
         raise bad_request(
             f"unknown layer {value!r} for {name}; valid: {', '.join(valid)}",
             parameter=name,
             valid=list(valid),
         )
-    return value
+    return str(value)
+
+
+def check_choice(name: str, value: object, valid: tuple[str, ...]) -> str:
+    if value not in valid:
+        raise bad_request(
+            f"{name} must be one of {', '.join(valid)}, got {value!r}",
+            parameter=name,
+            valid=list(valid),
+        )
+    return str(value)
+
+
+#: How a yes/no query parameter may be spelt.
+FLAGS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def check_flag(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    spelt = str(value).strip().lower()
+    if spelt not in FLAGS:
+        raise bad_request(f"{name} must be true or false, got {spelt!r}", parameter=name)
+    return FLAGS[spelt]
 
 
 #: What a split may be by or across: every area layer, and PCNs (apportioned populations).
@@ -62,21 +87,16 @@ SPLIT_EXTRA = ("pcn",)
 
 def sa_status(name: str = "sa_status") -> str:
     """Which strategic authorities count: all (default) or established only."""
-    value = text(name, "all") or "all"
-    if value not in STATUSES:
-        raise bad_request(
-            f"{name} must be one of {', '.join(STATUSES)}, got {value!r}",
-            parameter=name,
-            valid=list(STATUSES),
-        )
-    return value
+    return check_choice(name, text(name, "all") or "all", STATUSES)
 
 
 def bbox(name: str = "bbox") -> tuple[float, float, float, float] | None:
     """min_lon,min_lat,max_lon,max_lat in degrees (EPSG:4326)."""
     raw = text(name)
-    if raw is None:
-        return None
+    return None if raw is None else check_bbox(name, raw)
+
+
+def check_bbox(name: str, raw: str) -> tuple[float, float, float, float]:
     parts = raw.split(",")
     if len(parts) != 4:
         raise bad_request(

@@ -11,7 +11,8 @@ from ..context import services
 from ..db import Token
 from ..errors import bad_request, not_found
 from ..roles import ROLES
-from . import api
+from . import api, bodies, responses, schemas
+from .spec import operation
 
 
 def _token_json(token: Token) -> dict[str, object]:
@@ -27,12 +28,20 @@ def _token_json(token: Token) -> dict[str, object]:
 
 @api.get("/admin/tokens")
 @requires("admin")
+@operation("API tokens (admin), never their secrets", ok=responses.Tokens, errors=())
 def list_tokens() -> Response:
     return jsonify([_token_json(t) for t in services().db.list_tokens()])
 
 
 @api.post("/admin/tokens")
 @requires("admin")
+@operation(
+    "Create a token (admin); the secret is returned once",
+    ok=responses.NewToken,
+    status=201,
+    body=bodies.TokenBody,
+    errors=(400,),
+)
 def create_token() -> tuple[Response, int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -53,6 +62,7 @@ def create_token() -> tuple[Response, int]:
 
 @api.delete("/admin/tokens/<int:token_id>")
 @requires("admin")
+@operation("Revoke a token (admin)", ok=responses.Revoked, errors=(404,))
 def revoke_token(token_id: int) -> Response:
     if not services().db.revoke_token(token_id, identity().actor):
         raise not_found(f"no live token with id {token_id}")
@@ -61,6 +71,12 @@ def revoke_token(token_id: int) -> Response:
 
 @api.get("/admin/audit")
 @requires("admin")
+@operation(
+    "The audit log of writes, newest first (admin)",
+    ok=responses.Audit,
+    query=schemas.AuditQuery,
+    errors=(400,),
+)
 def audit() -> Response:
     from .. import params
 

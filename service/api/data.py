@@ -20,9 +20,10 @@ from .. import params
 from ..context import services
 from ..errors import bad_request, not_found
 from ..health import check_files
-from . import api
+from . import api, responses, schemas
 from .cache import cached_json
 from .geojson import layer_geojson
+from .spec import operation
 
 
 def _vintage() -> VintageData:
@@ -45,6 +46,7 @@ def _vintage_summary(data: VintageData) -> dict[str, Any]:
 
 
 @api.get("/vintages")
+@operation("Built vintages with provenance and unit counts", ok=responses.Vintages, errors=())
 def vintages() -> Response:
     store = services().store
     built = services().usable()
@@ -57,6 +59,7 @@ def vintages() -> Response:
 
 
 @api.get("/layers")
+@operation("Layers of each vintage with unit counts", ok=responses.Layers, errors=())
 def layers() -> Response:
     store = services().store
     return jsonify(
@@ -71,6 +74,12 @@ def layers() -> Response:
 
 
 @api.get("/layers/<layer>")
+@operation(
+    "Boundaries of a layer as GeoJSON (EPSG:4326), dissolved from LSOAs",
+    ok=responses.FeatureCollection,
+    query=schemas.LayerQuery,
+    path=schemas.LayerPath,
+)
 def layer_boundaries(layer: str) -> Response:
     data = _vintage()
     if layer not in data.layers:
@@ -101,6 +110,12 @@ def _layer_totals(data: VintageData, layer: str) -> dict[str, Any]:
 
 
 @api.get("/areas/<code>")
+@operation(
+    "A unit: name, layer, population and its overlaps with every other layer",
+    ok=responses.Area,
+    query=schemas.VintageQuery,
+    path=schemas.CodePath,
+)
 def area(code: str) -> Response:
     data = _vintage()
     code = code.strip().upper()
@@ -164,6 +179,11 @@ def _area_key(data: VintageData, layer: str, area: str | None) -> str | None:
 
 
 @api.get("/splits")
+@operation(
+    "Population of each unit of `by` in each unit of `across`",
+    ok=responses.Splits,
+    query=schemas.SplitsQuery,
+)
 def split() -> Response:
     base = _vintage()
     status = params.sa_status()
@@ -206,6 +226,11 @@ def typology_by() -> str:
 
 
 @api.get("/typology")
+@operation(
+    "Coterminosity type 1-4 of every LA with the shares behind it",
+    ok=responses.Typology,
+    query=schemas.TypologyQuery,
+)
 def typology_view() -> Response:
     data = _vintage()
     limits, by = thresholds(), typology_by()
@@ -224,6 +249,13 @@ def typology_view() -> Response:
 
 
 @api.get("/healthz")
+@operation(
+    "Store loaded and database reachable (503 with the reasons otherwise)",
+    ok=responses.Health,
+    also={503: responses.Health},
+    errors=(),
+    public=True,
+)
 def healthz() -> tuple[Response, int]:
     """200 when the database answers and every built vintage is served; else 503 with
     the reasons. Answers within about 2 s whatever the database does."""

@@ -29,9 +29,10 @@ from maps.style import icb_colours
 from .. import params
 from ..context import services
 from ..errors import bad_request, not_found
-from . import api
+from . import api, responses, schemas
+from .spec import operation
 
-OUTLINE_LAYERS = (*PICK_LAYERS, "icb")
+OUTLINE_LAYERS = (*PICK_LAYERS, "icb")  # schemas.OutlinePath lists the same
 MAX_CACHED = 64
 
 
@@ -75,6 +76,11 @@ def saved_scenario(text: str) -> tuple[Any, Scenario]:
 
 
 @api.get("/editor/units")
+@operation(
+    "Every LSOA's population and unit indexes in each layer, for the editor page",
+    ok=responses.EditorUnits,
+    query=schemas.EditorUnitsQuery,
+)
 def editor_blocks() -> Response:
     """Every LSOA's population and units; with ``scenario``, that scenario's ICBs too."""
     scenario_id = params.text("scenario")
@@ -99,6 +105,12 @@ def _units(data: VintageData, plan: Scenario | None, scenario_id: int | None = N
 
 
 @api.get("/editor/outlines/<layer>")
+@operation(
+    "A layer's outlines nationally (100 m), with an inside point per feature",
+    ok=responses.FeatureCollection,
+    query=schemas.VintageQuery,
+    path=schemas.OutlinePath,
+)
 def editor_outlines(layer: str) -> Response:
     data = _vintage()
     if layer not in OUTLINE_LAYERS:
@@ -112,6 +124,11 @@ def editor_outlines(layer: str) -> Response:
 
 
 @api.get("/editor/lsoas")
+@operation(
+    "LSOA outlines of up to 40 districts",
+    ok=responses.FeatureCollection,
+    query=schemas.EditorLsoasQuery,
+)
 def editor_lsoas() -> Response:
     """LSOA outlines of up to 40 districts: ``?ltla=E07000071,E07000072``."""
     data = _vintage()

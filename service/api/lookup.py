@@ -16,7 +16,8 @@ from geodata.store import VintageData
 from .. import params
 from ..context import services
 from ..errors import bad_request, not_found
-from . import api
+from . import api, bodies, responses, schemas
+from .spec import operation
 
 _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 #: British National Grid's extent, in metres.
@@ -50,6 +51,11 @@ def _locate(data: VintageData, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 @api.get("/lookup")
+@operation(
+    "The LSOA and every layer's unit at a point, or of an LSOA code",
+    ok=responses.Lookup,
+    query=schemas.LookupQuery,
+)
 def lookup_one() -> Response:
     data = services().vintage(params.text("vintage"))
     lsoa = params.text("lsoa")
@@ -109,6 +115,11 @@ def _point_arrays(points: list[Any]) -> tuple[np.ndarray, np.ndarray]:
 
 
 @api.post("/lookup")
+@operation(
+    "Batch lookup of up to 10,000 points (null where no English LSOA)",
+    ok=responses.BatchLookup,
+    body=bodies.LookupBody,
+)
 def lookup_batch() -> Response:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("points"), list):

@@ -18,9 +18,10 @@ from geodata.store import VintageData
 from .. import params
 from ..context import services
 from ..errors import ApiError, bad_request, not_found
-from . import api
+from . import api, responses, schemas
 from .cache import cached_json
 from .reports import attachment, check_format
+from .spec import operation
 
 
 def _layer() -> tuple[VintageData, PcnLayer]:
@@ -37,6 +38,11 @@ def _report_json(data: VintageData, report: PcnReport) -> dict[str, object]:
 
 
 @api.get("/pcns")
+@operation(
+    "Each PCN's estimated population (apportioned; PCNs have no official footprint)",
+    ok=responses.Report,
+    query=schemas.VintageQuery,
+)
 def pcns() -> Response:
     data, layer = _layer()
     return cached_json(data, ("pcns",), lambda: _report_json(data, pcn_populations(data, layer)))
@@ -55,6 +61,11 @@ def _split_params() -> tuple[VintageData, PcnLayer, str, bool]:
 
 
 @api.get("/pcns/splits")
+@operation(
+    "PCNs split across councils, ICBs or SICBLs, with shares",
+    ok=responses.PcnSplits,
+    query=schemas.PcnSplitsQuery,
+)
 def pcn_split_view() -> Response:
     data, layer, across, split_only = _split_params()
     return cached_json(data, ("pcn-splits", across, split_only), lambda: {
@@ -63,6 +74,12 @@ def pcn_split_view() -> Response:
 
 
 @api.get("/pcns/area/<code>")
+@operation(
+    "The PCNs serving one area, with shares of the area and of each PCN",
+    ok=responses.PcnArea,
+    query=schemas.VintageQuery,
+    path=schemas.CodePath,
+)
 def pcns_of_area(code: str) -> Response:
     data, layer = _layer()
     code = code.strip().upper()
@@ -76,6 +93,11 @@ def pcns_of_area(code: str) -> Response:
 
 
 @api.get("/pcns/mismatches")
+@operation(
+    "PCNs in one source and not another (never dropped)",
+    ok=responses.PcnMismatches,
+    query=schemas.VintageQuery,
+)
 def pcn_mismatches() -> Response:
     data, layer = _layer()
     return cached_json(data, ("pcn-mismatches",), lambda: {
@@ -94,6 +116,12 @@ def _download(title: str, sheet: str, report: PcnReport, filename: str, ext: str
 
 
 @api.get("/reports/pcns.<ext>")
+@operation(
+    "PCN populations as CSV or XLSX (txt: what the CSV holds)",
+    ok=responses.TABLE_FILES,
+    query=schemas.VintageQuery,
+    path=schemas.ExtPath,
+)
 def pcns_report(ext: str) -> Response:
     data, layer = _layer()
     return _download("Estimated population of each PCN", "PCNs", pcn_populations(data, layer),
@@ -101,6 +129,12 @@ def pcns_report(ext: str) -> Response:
 
 
 @api.get("/reports/pcn-splits.<ext>")
+@operation(
+    "PCN splits as CSV or XLSX (txt: what the CSV holds)",
+    ok=responses.TABLE_FILES,
+    query=schemas.PcnSplitsQuery,
+    path=schemas.ExtPath,
+)
 def pcn_splits_report(ext: str) -> Response:
     data, across, report = _splits()
     return _download(f"PCNs split across {across.upper()}s", "PCN splits", report,
@@ -134,6 +168,11 @@ def cached_pcn_populations(data: VintageData, layer: PcnLayer) -> pd.Series:
 
 
 @api.get("/pcns/catchments.geojson")
+@operation(
+    "2020 PCN catchments (they overlap)",
+    ok=responses.FeatureCollection,
+    query=schemas.CatchmentsQuery,
+)
 def pcn_catchments() -> Response:
     data, layer = _layer()
     frame = _icb_filter(layer.catchments(), data)
@@ -149,6 +188,9 @@ def pcn_catchments() -> Response:
 
 
 @api.get("/pcns/practices.geojson")
+@operation(
+    "Member practices as points", ok=responses.FeatureCollection, query=schemas.PracticesQuery
+)
 def pcn_practices() -> Response:
     data, layer = _layer()
     practices = layer.practices

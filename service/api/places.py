@@ -21,7 +21,8 @@ from ..auth import identity, requires
 from ..context import BUILTIN_PREFIX, services
 from ..db import MAX_ID, id_help, parse_id
 from ..errors import bad_request, not_found
-from . import api
+from . import api, bodies, responses, schemas
+from .spec import operation
 
 
 def resolve_ref(ref: str) -> tuple[PlaceSet, VintageData, dict[str, Any]]:
@@ -45,6 +46,7 @@ def resolve_ref(ref: str) -> tuple[PlaceSet, VintageData, dict[str, Any]]:
 
 
 @api.get("/places/sets")
+@operation("Built-in and saved place sets", ok=responses.PlaceSets, query=schemas.VintageQuery)
 def list_place_sets() -> Response:
     data = services().vintage(params.text("vintage"))
     builtins = [{"id": BUILTIN_PREFIX + key, "builtin": True, "name": s.name,
@@ -58,6 +60,14 @@ def list_place_sets() -> Response:
 
 @api.post("/places/sets")
 @requires("analyst")
+@operation(
+    "Save a place set (analyst); refused if a block is unknown, a place is empty, or "
+    "places overlap where the set forbids it",
+    ok=responses.PlaceSet,
+    status=201,
+    body=bodies.PlaceSetBody,
+    errors=(400, 404, 409),
+)
 def create_place_set() -> tuple[Response, int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -83,6 +93,9 @@ def create_place_set() -> tuple[Response, int]:
 
 
 @api.get("/places/sets/<ref>")
+@operation(
+    "A place set", ok=responses.PlaceSet, query=schemas.VintageQuery, path=schemas.SetRefPath
+)
 def get_place_set(ref: str) -> Response:
     place_set, _, meta = resolve_ref(ref)
     return jsonify({**meta, **place_set.as_dict()})
@@ -90,6 +103,12 @@ def get_place_set(ref: str) -> Response:
 
 @api.delete("/places/sets/<ref>")
 @requires("analyst")
+@operation(
+    "Delete a saved place set, every version (its author or an admin)",
+    ok=responses.Deleted,
+    path=schemas.SetRefPath,
+    errors=(400, 404, 409),
+)
 def delete_place_set(ref: str) -> Response:
     set_id = parse_id(ref)
     if set_id is None:
@@ -103,6 +122,12 @@ def delete_place_set(ref: str) -> Response:
 
 
 @api.get("/places/sets/<ref>/checks")
+@operation(
+    "Population of each place and the spread; gaps and overlaps; PCNs straddling places",
+    ok=responses.PlaceChecks,
+    query=schemas.PlaceChecksQuery,
+    path=schemas.SetRefPath,
+)
 def place_set_checks(ref: str) -> Response:
     place_set, data, meta = resolve_ref(ref)
     icb = params.text("icb")
@@ -133,6 +158,12 @@ def _only_icb(data: VintageData, place_set: PlaceSet, icb: str) -> PlaceSet:
 
 
 @api.get("/places/sets/<ref>/splits")
+@operation(
+    "Splits of a layer across the set's places",
+    ok=responses.Splits,
+    query=schemas.PlaceSplitsQuery,
+    path=schemas.SetRefPath,
+)
 def place_set_splits(ref: str) -> Response:
     place_set, data, _ = resolve_ref(ref)
     layered = with_places(data, resolve_places(data, place_set))
@@ -144,6 +175,12 @@ def place_set_splits(ref: str) -> Response:
 
 
 @api.get("/places/sets/<ref>/boundaries.geojson")
+@operation(
+    "Place outlines dissolved from LSOAs (EPSG:4326)",
+    ok=responses.FeatureCollection,
+    query=schemas.OutlineQuery,
+    path=schemas.SetRefPath,
+)
 def place_set_boundaries(ref: str) -> Response:
     place_set, data, _ = resolve_ref(ref)
     membership = resolve_places(data, place_set)

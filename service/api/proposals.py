@@ -17,8 +17,9 @@ from geodata.validation import check_name
 from ..auth import identity, requires
 from ..context import services
 from ..errors import ApiError, bad_request, not_found
-from . import api
+from . import api, bodies, responses
 from .scenarios import _record_json
+from .spec import operation
 
 #: A request waits for its answer: keep solves within what a browser will wait for.
 MAX_HTTP_TIME_LIMIT_S = 300.0
@@ -56,6 +57,15 @@ def _settings(raw: Any) -> SolverSettings:
 
 @api.post("/proposals")
 @requires("analyst")
+@operation(
+    "Propose a redraw (analyst): the fewest people moved from the base that meets the "
+    "rules, solved exactly (HiGHS); 201 saved, 200 with save: false",
+    ok=responses.Proposal,
+    status=201,
+    also={200: responses.Proposal},
+    body=bodies.ProposalBody,
+    errors=(400, 404, 422),
+)
 def create_proposal() -> tuple[Response, int]:
     body = _body()
     rules = ProposalRules.from_dict(body.get("rules") or {})
@@ -104,100 +114,3 @@ def create_proposal() -> tuple[Response, int]:
     else:
         out = {"id": None, "spec": proposal.scenario.as_dict(), **out}
     return jsonify(out), 201 if save else 200
-
-
-RULES_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "units": {
-            "type": "string",
-            "enum": ["ltla", "utla", "sicbl", "sa"],
-            "default": "ltla",
-            "description": "building units: districts, upper-tier councils, sub-ICB "
-            "locations, or strategic authorities plus the districts outside them",
-        },
-        "council_within_one_icb": {"type": "boolean", "default": True},
-        "sa_within_one_icb": {"type": "boolean", "default": False},
-        "sa_status": {"type": "string", "enum": ["all", "established"], "default": "all"},
-        "min_icb_population": {"type": "number", "nullable": True, "minimum": 0},
-        "max_icb_population": {"type": "number", "nullable": True, "minimum": 0},
-        "contiguous": {"type": "boolean", "default": True},
-        "link_islands": {"type": "boolean", "default": True},
-        "max_icbs": {"type": "integer", "nullable": True, "minimum": 1},
-        "exact_icbs": {"type": "integer", "nullable": True, "minimum": 1},
-        "locked_icbs": {"type": "array", "items": {"type": "string"}},
-        "weight_icbs": {
-            "type": "number",
-            "minimum": 0,
-            "default": 0,
-            "description": "people added to the objective per ICB used",
-        },
-        "weight_compactness": {
-            "type": "number",
-            "minimum": 0,
-            "default": 0,
-            "description": "people per km of boundary between ICBs",
-        },
-    },
-}
-SOLVER_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "time_limit_s": {
-            "type": "number",
-            "minimum": 0,
-            "exclusiveMinimum": True,
-            "maximum": MAX_HTTP_TIME_LIMIT_S,
-            "default": DEFAULT_HTTP_TIME_LIMIT_S,
-        },
-        "seed": {"type": "integer", "minimum": 0, "default": 0},
-        "threads": {"type": "integer", "minimum": 1, "maximum": 64, "default": 1},
-        "mip_rel_gap": {"type": "number", "minimum": 0, "maximum": 1, "default": 0},
-        "reach": {"type": "integer", "nullable": True, "minimum": 0},
-    },
-}
-
-
-def proposal_paths(errors: Any) -> dict[str, Any]:
-    body = {
-        "type": "object",
-        "properties": {
-            "vintage": {"type": "string"},
-            "base": {
-                "oneOf": [{"type": "integer"}, {"type": "string", "pattern": "^builtin-"}],
-                "description": "a saved scenario id, or a built-in scenario (builtin-…)",
-            },
-            "name": {"type": "string", "maxLength": 200},
-            "rules": RULES_SCHEMA,
-            "solver": SOLVER_SCHEMA,
-            "save": {"type": "boolean", "default": True},
-        },
-    }
-    return {
-        "/proposals": {
-            "post": {
-                "summary": "Propose a redraw (analyst): the fewest people moved from the base "
-                "that meets the rules, solved exactly (HiGHS); saved as a scenario named after "
-                "its rules",
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": body}},
-                },
-                "responses": {
-                    "201": {
-                        "description": "the saved scenario, the proposal (objective, "
-                        "proven_optimal, gap, solve_seconds, rules, solver) and its evaluation"
-                    },
-                    "200": {"description": "with save: false, the same without saving"},
-                    **errors(400, 401, 403, 404, 413),
-                    "422": {
-                        "description": "the rules admit no redraw: details list the conflicts "
-                        "and the nearest feasible relaxation",
-                        "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                        },
-                    },
-                },
-            }
-        }
-    }

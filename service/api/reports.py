@@ -15,8 +15,9 @@ from geodata.unit_status import with_status
 from .. import params
 from ..context import services
 from ..errors import not_found
-from . import api
+from . import api, responses, schemas
 from .data import thresholds, typology_by
+from .spec import operation
 
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -56,6 +57,12 @@ def _download(kind: str, result: Any, ext: str) -> Response:
 
 
 @api.get("/reports/splits.<ext>")
+@operation(
+    "Splits as a CSV or XLSX download with an About sheet",
+    ok=responses.TABLE_FILES,
+    query=schemas.SplitsReportQuery,
+    path=schemas.ExtPath,
+)
 def splits_report(ext: str) -> Response:
     data = with_status(services().vintage(params.text("vintage")), "sa", params.sa_status())
     result = splits(
@@ -71,12 +78,23 @@ def splits_report(ext: str) -> Response:
 
 
 @api.get("/reports/typology.<ext>")
+@operation(
+    "Typology as a CSV or XLSX download with an About sheet",
+    ok=responses.TABLE_FILES,
+    query=schemas.TypologyQuery,
+    path=schemas.ExtPath,
+)
 def typology_report(ext: str) -> Response:
     data = services().vintage(params.text("vintage"))
     return _download("typology", typology(data, thresholds(), la_layer=typology_by()), ext)
 
 
 @api.get("/reports/boundaries.gpkg")
+@operation(
+    "A GeoPackage for QGIS or ArcGIS: every area layer of a vintage, its LSOAs, an about table",
+    ok=responses.GPKG,
+    query=schemas.VintageQuery,
+)
 def boundaries_geopackage() -> Response:
     """Every layer of a vintage and its LSOA lookup, for QGIS or ArcGIS."""
     data = services().vintage(params.text("vintage"))

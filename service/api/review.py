@@ -22,9 +22,10 @@ from geodata.vintage_compare import compare_vintages, comparison_data, compariso
 from .. import params
 from ..context import services
 from ..errors import bad_request
-from . import api
+from . import api, responses, schemas
 from .reports import attachment, check_format
 from .scenarios import rule_set
+from .spec import operation
 
 
 def _alignment() -> Any:
@@ -34,11 +35,22 @@ def _alignment() -> Any:
 
 
 @api.get("/alignment")
+@operation(
+    "ICBs against strategic authorities: overlaps both ways and a class per ICB",
+    ok=responses.Alignment,
+    query=schemas.AlignmentQuery,
+)
 def alignment_view() -> Response:
     return jsonify(alignment_data(_alignment()))
 
 
 @api.get("/reports/alignment.<ext>")
+@operation(
+    "The alignment as a CSV (one row per ICB) or XLSX (ICBs, authorities, pairs)",
+    ok=responses.TABLE_FILES,
+    query=schemas.AlignmentQuery,
+    path=schemas.ExtPath,
+)
 def alignment_report(ext: str) -> Response:
     check_format(ext)
     result = _alignment()
@@ -60,11 +72,23 @@ def _comparison() -> Any:
 
 
 @api.get("/vintages/compare")
+@operation(
+    "Two vintages on the same LSOAs: moves, recodes, councils, typology and ICB "
+    "populations before/after",
+    ok=responses.VintageComparison,
+    query=schemas.VintagePairQuery,
+)
 def vintages_compare() -> Response:
     return jsonify(comparison_data(_comparison()))
 
 
 @api.get("/reports/vintages-compare.<ext>")
+@operation(
+    "The vintage comparison as an XLSX workbook",
+    ok=(responses.XLSX,),
+    query=schemas.VintagePairQuery,
+    path=schemas.XlsxPath,
+)
 def vintages_compare_report(ext: str) -> Response:
     if ext != "xlsx":
         check_format(ext)
@@ -75,6 +99,7 @@ def vintages_compare_report(ext: str) -> Response:
 
 
 @api.get("/scenarios/builtin")
+@operation("Built-in scenarios of every built vintage", ok=responses.BuiltinScenarios, errors=())
 def builtin_list() -> Response:
     store = services().store
     return jsonify([{"id": b.ref, "vintage": name, "name": b.scenario.name,
@@ -86,6 +111,12 @@ def builtin_list() -> Response:
 
 
 @api.get("/scenarios/builtin/<key>/evaluation")
+@operation(
+    "A built-in scenario evaluated, with its groups, every rule and the alignment before and after",
+    ok=responses.BuiltinEvaluation,
+    query=schemas.RulesQuery,
+    path=schemas.KeyPath,
+)
 def builtin_evaluation(key: str) -> Response:
     data = services().vintage(params.text("vintage"))
     result = evaluate_builtin(data, get_builtin(data, key), rule_set())

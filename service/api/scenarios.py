@@ -33,9 +33,10 @@ from ..auth import identity, requires
 from ..context import services
 from ..db import MAX_ID, ScenarioRecord, Upload, parse_id
 from ..errors import bad_request, not_found
-from . import api
+from . import api, bodies, responses, schemas
 from .cache import cached_json
 from .reports import attachment, check_format
+from .spec import operation
 
 UPLOAD_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
 #: Most changes (moves and block assignments) an unsaved evaluation takes: more than
@@ -117,6 +118,14 @@ def scenario_from_upload() -> tuple[Scenario, str, Upload | None, dict[str, Any]
 
 @api.post("/scenarios")
 @requires("analyst")
+@operation(
+    "Create a scenario (analyst): JSON moves/blocks, or a file upload (CSV blocks, or "
+    "candidate boundaries best-fitted to LSOAs)",
+    ok=responses.SavedScenario,
+    status=201,
+    body={"application/json": bodies.ScenarioBody, "multipart/form-data": bodies.UploadBody},
+    errors=(400, 404, 409, 422),
+)
 def create_scenario() -> tuple[Response, int]:
     extra: dict[str, Any] = {}
     upload = None
@@ -160,11 +169,13 @@ def save_scenario(
 
 
 @api.get("/scenarios")
+@operation("Saved scenarios, newest first", ok=responses.Scenarios, errors=())
 def list_scenarios() -> Response:
     return jsonify([_record_json(r) for r in services().db.list_scenarios()])
 
 
 @api.get("/scenarios/<int:scenario_id>")
+@operation("A scenario with its versions", ok=responses.ScenarioWithVersions, errors=(404,))
 def get_scenario(scenario_id: int) -> Response:
     record = _record(scenario_id)
     versions = services().db.versions(record.family)
@@ -202,6 +213,11 @@ def rule_set() -> RuleSet:
 
 
 @api.get("/scenarios/<int:scenario_id>/evaluation")
+@operation(
+    "Every metric and design rule against the baseline",
+    ok=responses.SavedEvaluation,
+    query=schemas.RulesQuery,
+)
 def scenario_evaluation(scenario_id: int) -> Response:
     scenario = _scenario(_record(scenario_id))
     data = services().scenario_data(scenario)
@@ -213,6 +229,13 @@ def scenario_evaluation(scenario_id: int) -> Response:
 
 
 @api.post("/scenarios/evaluate")
+@operation(
+    "Evaluate moves without saving them (the editor's live panel; viewer), with each "
+    "rule's outcome against the base",
+    ok=responses.LiveEvaluation,
+    query=schemas.RulesQuery,
+    body=bodies.EvaluateBody,
+)
 def evaluate_unsaved() -> Response:
     """Evaluate moves and block assignments without saving them (the editor's live
     panel): the same parsing and resolution as a save, read-only, so a viewer may ask.
@@ -244,6 +267,12 @@ def _baseline_rules(data: Any, rules: RuleSet) -> list[RuleResult]:
 
 
 @api.get("/scenarios/<int:scenario_id>/report.<ext>")
+@operation(
+    "The evaluation as CSV (ICB table) or XLSX (all tables, About sheet)",
+    ok=responses.TABLE_FILES,
+    query=schemas.RulesQuery,
+    path=schemas.ExtPath,
+)
 def scenario_report(scenario_id: int, ext: str) -> Response:
     check_format(ext)
     record = _record(scenario_id)
@@ -259,6 +288,11 @@ def scenario_report(scenario_id: int, ext: str) -> Response:
 
 
 @api.get("/scenarios/<int:scenario_id>/boundaries.geojson")
+@operation(
+    "The scenario's ICB outlines dissolved from LSOAs (EPSG:4326)",
+    ok=responses.FeatureCollection,
+    query=schemas.SimplifyQuery,
+)
 def scenario_boundaries(scenario_id: int) -> Response:
     scenario = _scenario(_record(scenario_id))
     data = services().scenario_data(scenario)
@@ -285,6 +319,12 @@ def _boundaries(data: VintageData, scenario: Scenario, tolerance: float) -> dict
 
 
 @api.get("/scenarios/<int:scenario_id>/boundaries.gpkg")
+@operation(
+    "A GeoPackage for QGIS or ArcGIS: the scenario's ICBs, every LSOA's ICB before and "
+    "after, any uploaded boundaries",
+    ok=responses.GPKG,
+    errors=(404,),
+)
 def scenario_geopackage(scenario_id: int) -> Response:
     """The scenario's ICBs, every LSOA's ICB before and after, and any uploaded
     boundaries, for QGIS or ArcGIS."""
@@ -303,6 +343,9 @@ def _csv_download(text: str, filename: str) -> Response:
 
 
 @api.get("/scenarios/<int:scenario_id>/statutory.csv")
+@operation(
+    "ICB areas as the Establishment Order describes them", ok=(responses.CSV,), errors=(404,)
+)
 def scenario_statutory(scenario_id: int) -> Response:
     scenario = _scenario(_record(scenario_id))
     data = services().scenario_data(scenario)
@@ -311,6 +354,11 @@ def scenario_statutory(scenario_id: int) -> Response:
 
 
 @api.get("/scenarios/<int:scenario_id>/blocks.csv")
+@operation(
+    "Block assignment (LSOA code, ICB code) for other redistricting tools",
+    ok=(responses.CSV,),
+    errors=(404,),
+)
 def scenario_blocks(scenario_id: int) -> Response:
     scenario = _scenario(_record(scenario_id))
     data = services().scenario_data(scenario)
@@ -333,6 +381,11 @@ def _side(name: str) -> Scenario | None:
 
 
 @api.get("/scenarios/compare")
+@operation(
+    "Two scenarios side by side (ids, or baseline)",
+    ok=responses.Comparison,
+    query=schemas.CompareQuery,
+)
 def compare_scenarios() -> Response:
     a, b = _side("a"), _side("b")
     vintages = {s.vintage for s in (a, b) if s is not None}

@@ -31,16 +31,18 @@ class Body(BaseModel):
     model_config = {"json_schema_extra": {"description": f"JSON nested at most {MAX_DEPTH} deep"}}
 
 
-class Point(BaseModel):
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
-    easting: float | None = Field(None, ge=0, le=700_000)
-    northing: float | None = Field(None, ge=0, le=1_300_000)
+class LatLon(BaseModel):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class EastingNorthing(BaseModel):
+    easting: float = Field(ge=0, le=700_000, description="EPSG:27700 metres")
+    northing: float = Field(ge=0, le=1_300_000, description="EPSG:27700 metres")
 
 
 class LookupBody(Body):
-    points: list[Point] = Field(min_length=1, max_length=10_000, description="each with lat "
-                                "and lon, or easting and northing (EPSG:27700)")  # fmt: skip
+    points: list[LatLon | EastingNorthing] = Field(min_length=1, max_length=10_000)
     vintage: VintageName | None = None
 
 

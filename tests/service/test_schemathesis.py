@@ -5,6 +5,7 @@ answers without a server error and as the document says (status, body schema).""
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import pytest
 import schemathesis
@@ -25,6 +26,29 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 EXAMPLES = 30
 #: Solves run for up to minutes by design; test_proposals_api covers them.
 SKIPPED = {"POST /proposals"}
+#: What the tiny store cannot answer with a 2xx (no PCN or strategic authority layer, one
+#: vintage only); tests/integration/test_schemathesis_real.py runs them on the bundle.
+NEEDS_REAL_DATA = {
+    "GET /alignment",
+    "GET /reports/alignment.{ext}",
+    "GET /pcns",
+    "GET /pcns/area/{code}",
+    "GET /pcns/catchments.geojson",
+    "GET /pcns/mismatches",
+    "GET /pcns/practices.geojson",
+    "GET /pcns/splits",
+    "GET /reports/pcn-splits.{ext}",
+    "GET /reports/pcns.{ext}",
+    "GET /vintages/compare",
+    "GET /reports/vintages-compare.{ext}",
+    "GET /scenarios/builtin/{key}/evaluation",
+    "POST /places/sets",
+}  # fmt: skip (a random body names no real unit; seed())
+#: Values naming records that exist (seeded below, or in the tiny store): random ids and
+#: codes almost never do. Deletes get records of their own, so the others stay.
+KNOWN = {"scenario_id": 1, "ref": "1", "code": "E10000001", "ltla": "E07000002",
+         "lsoa": "E01000001", "a": "baseline", "b": "1", "icb": "E54000001"}  # fmt: skip
+KNOWN_FOR_DELETE = {"ref": "2", "token_id": 2}
 
 
 def seed(client: FlaskClient, headers: dict[str, str]) -> None:
@@ -35,8 +59,33 @@ def seed(client: FlaskClient, headers: dict[str, str]) -> None:
     assert made.status_code == 201, made.get_data(as_text=True)
     places = {"name": "seed", "places": [
         {"name": "County", "blocks": [{"layer": "utla", "code": "E10000001"}]}]}  # fmt: skip
-    made = client.post("/api/v1/places/sets", json=places, headers=headers)
-    assert made.status_code == 201, made.get_data(as_text=True)
+    for _ in range(2):  # the second for DELETE to remove
+        made = client.post("/api/v1/places/sets", json=places, headers=headers)
+        assert made.status_code == 201, made.get_data(as_text=True)
+    spare = {"name": "to revoke", "role": "viewer"}
+    assert client.post("/api/v1/admin/tokens", json=spare, headers=headers).status_code == 201
+
+
+def known(operation: Any, document: dict[str, Any]) -> st.SearchStrategy:
+    """Valid requests on records that exist: the KNOWN values of the operation's
+    parameters, the rest drawn from the schema."""
+    method = operation.method.lower()
+    declared = document["paths"][operation.path][method].get("parameters", [])
+    values = {**KNOWN, **(KNOWN_FOR_DELETE if method == "delete" else {})}
+    given = {where: {p["name"]: values[p["name"]] for p in declared
+                     if p["in"] == where and p["name"] in values}
+             for where in ("path", "query")}  # fmt: skip
+    required = {p["name"] for p in declared if p["in"] == "query" and p["required"]}
+
+    def only_known(case: schemathesis.Case) -> schemathesis.Case:
+        case.query = {k: v for k, v in (case.query or {}).items()
+                      if k in given["query"] or k in required}  # fmt: skip
+        return case
+
+    strategy = operation.as_strategy(GenerationMode.POSITIVE,
+                                     path_parameters=given["path"] or None,
+                                     query=given["query"] or None)  # fmt: skip
+    return strategy.map(only_known)
 
 
 def explore(cases: st.SearchStrategy, examples: int, headers: dict[str, str],
@@ -59,15 +108,19 @@ def conformance_run(
     headers = {**make_token(app, "admin"), "Accept-Encoding": "identity"}
     seed(app.test_client(), headers)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
     failures: list[str] = []
     statuses: dict[str, set[int]] = defaultdict(set)
-    for result in schema.get_all_operations():
-        operation = result.ok()
+    operations = [result.ok() for result in schema.get_all_operations()]
+    # Deletes last (a random id may name a seeded record), revoking tokens (ours too) last of all.
+    operations.sort(key=lambda op: (op.method == "delete", "/admin/" in op.path))
+    for operation in operations:
         label = f"{operation.method.upper()} {operation.path}"
         if label in skipped:
             continue
         cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                          operation.as_strategy(GenerationMode.NEGATIVE))  # fmt: skip
+                          operation.as_strategy(GenerationMode.NEGATIVE),
+                          known(operation, document))  # fmt: skip
 
         try:
             explore(cases, examples, headers, statuses[label])
@@ -81,8 +134,9 @@ def test_every_operation_conforms_to_the_document(app: Flask) -> None:
     assert not failures, "\n\n".join(failures)
     # The run reached the views, not only the checks in front of them.
     answered = {label for label, codes in statuses.items() if any(c < 300 for c in codes)}
+    answered |= NEEDS_REAL_DATA
     never = "\n".join(f"{k}: {sorted(statuses[k])}" for k in sorted(set(statuses) - answered))
-    assert len(answered) >= 0.8 * len(statuses), f"never answered 2xx:\n{never}"
+    assert answered >= set(statuses), f"never answered 2xx:\n{never}"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/splits", "/api/v1/vintages"])

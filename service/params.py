@@ -60,8 +60,9 @@ def check_layer(name: str, value: object, valid: tuple[str, ...]) -> str:
 
 def check_choice(name: str, value: object, valid: tuple[str, ...]) -> str:
     if value not in valid:
+        allowed = " or ".join(valid) if len(valid) == 2 else f"one of {', '.join(valid)}"
         raise bad_request(
-            f"{name} must be one of {', '.join(valid)}, got {value!r}",
+            f"{name} must be {allowed}, got {value!r}",
             parameter=name,
             valid=list(valid),
         )
@@ -80,6 +81,9 @@ def check_flag(name: str, value: object) -> bool:
         raise bad_request(f"{name} must be true or false, got {spelt!r}", parameter=name)
     return FLAGS[spelt]
 
+
+#: The LA tiers a typology may be by.
+TYPOLOGY_TIERS = ("utla", "ltla")
 
 #: What a split may be by or across: every area layer, and PCNs (apportioned populations).
 SPLIT_EXTRA = ("pcn",)

@@ -217,12 +217,7 @@ def thresholds() -> Thresholds:
 
 
 def typology_by() -> str:
-    by = params.text("by", "utla") or "utla"
-    if by not in ("utla", "ltla"):
-        raise bad_request(
-            f"by must be utla or ltla, got {by!r}", parameter="by", valid=["utla", "ltla"]
-        )
-    return by
+    return params.check_choice("by", params.text("by", "utla") or "utla", params.TYPOLOGY_TIERS)
 
 
 @api.get("/typology")

@@ -56,7 +56,7 @@ def _splits() -> tuple[VintageData, str, PcnReport]:
 def _split_params() -> tuple[VintageData, PcnLayer, str, bool]:
     data, layer = _layer()
     across = params.area_layer("across", "utla")
-    split_only = (params.text("all", "false") or "false").lower() not in ("true", "1")
+    split_only = not params.check_flag("all", params.text("all", "false") or "false")
     return data, layer, across, split_only
 
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, g, jsonify, request
 
 from geodata.geometry import simplify_coverage, to_geojson
 from geodata.output import records
@@ -197,10 +197,7 @@ def get_scenario(scenario_id: int) -> Response:
 
 def rule_set() -> RuleSet:
     def flag(name: str) -> bool:
-        value = (params.text(name, "true") or "true").lower()
-        if value not in ("true", "false", "1", "0"):
-            raise bad_request(f"{name} must be true or false, got {value!r}", parameter=name)
-        return value in ("true", "1")
+        return params.check_flag(name, params.text(name, "true") or "true")
 
     return RuleSet(
         utla_within_one_icb=flag("utla_within_one_icb"),
@@ -367,17 +364,9 @@ def scenario_blocks(scenario_id: int) -> Response:
 
 
 def _side(name: str) -> Scenario | None:
-    """A scenario id, or 'baseline' (None)."""
-    value = params.text(name)
-    if value is None:
-        raise bad_request(f"give {name}: a scenario id or 'baseline'", parameter=name)
-    if value == "baseline":
-        return None
-    scenario_id = parse_id(value)
-    if scenario_id is None:
-        raise bad_request(f"{name} must be a scenario id or 'baseline' (ids: 1 to {MAX_ID}), "
-                          f"got {value!r}", parameter=name)  # fmt: skip
-    return _scenario(_record(scenario_id))
+    """A scenario, or None for the baseline (the query model checked which)."""
+    value = getattr(g.query, name)
+    return None if value == "baseline" else _scenario(_record(int(value)))
 
 
 @api.get("/scenarios/compare")

@@ -123,7 +123,7 @@ class SplitsReportQuery(SplitsQuery):
 
 
 class TypologyQuery(VintageQuery):
-    by: Choice(("utla", "ltla"), "LA tier") = "utla"
+    by: Choice(params.TYPOLOGY_TIERS, "LA tier") = "utla"
     la_in_icb: Number(0, 1, "share of an LA in one ICS for types 1-3") = 0.95
     la_of_icb: Number(0, 1, "share of the ICS the LA makes up for type 1") = 0.95
     other_la_min_share: (
@@ -155,9 +155,28 @@ class RulesQuery(VintageQuery):
     sa_status: SaStatus = "all"
 
 
+def _side(raw: object, info: ValidationInfo) -> str:
+    value = _text(raw)
+    if value == "baseline":
+        return value
+    scenario_id = parse_id(value)
+    if scenario_id is None:
+        raise bad_request(f"{info.field_name} must be a scenario id or 'baseline' (ids: 1 to "
+                          f"{MAX_ID}), got {value!r}", parameter=info.field_name)  # fmt: skip
+    return str(scenario_id)
+
+
+#: A scenario id, or "baseline".
+Side = Annotated[
+    str,
+    Field(description="a scenario id or 'baseline'", pattern=r"^(baseline|[0-9]{1,10})$"),
+    BeforeValidator(_side),
+]
+
+
 class CompareQuery(RulesQuery):
-    a: Text("a scenario id, or baseline", pattern=r"^\s*(baseline|[0-9]{1,10})\s*$")
-    b: Text("a scenario id, or baseline", pattern=r"^\s*(baseline|[0-9]{1,10})\s*$")
+    a: Side
+    b: Side
 
 
 class AlignmentQuery(VintageQuery):
@@ -192,8 +211,16 @@ class PlaceChecksQuery(VintageQuery):
     icb: Text("only the places of this ICB (a code)") | None = None
 
 
+def _place_split_by(raw: object, info: ValidationInfo) -> str:
+    if raw == "place":  # the split itself says why: a layer split across itself
+        return "place"
+    return params.check_layer(str(info.field_name), raw, AREA_LAYERS)
+
+
 class PlaceSplitsQuery(VintageQuery):
-    by: AreaLayer = "utla"
+    by: Annotated[str, Field(description="a layer",
+                             json_schema_extra={"enum": list(AREA_LAYERS)}),
+                  BeforeValidator(_place_split_by)] = "utla"  # fmt: skip
     area: Area | None = None
 
 

@@ -21,9 +21,10 @@ from .responses import Error, Health, OpenApi
 from .schemas import VINTAGE_ENUM
 from .spec import Operation, operation
 
+#: Writes from a signed-in browser session need its CSRF token (service/sessions.py).
+CSRF = " (code csrf_failed: a signed-in session's write without its X-CSRF-Token)"
 ERRORS = {
-    400: "bad input: the message says what was wrong and what is allowed (code "
-    "csrf_failed: a signed-in browser session sent no CSRF token)",
+    400: "bad input: the message says what was wrong and what is allowed",
     401: "no, unknown or revoked token",
     403: "the token's role is too low for this",
     404: "unknown code, layer, id or format",
@@ -105,7 +106,10 @@ def _content(body: Any, refs: dict[type[BaseModel], Any]) -> dict[str, Any]:
 def _operation(rule: Rule, method: str, op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, body in op.responses.items():
-        about = body.__doc__ if isinstance(body, type) and body.__doc__ else "the answer"
+        if isinstance(body, type):
+            about = body.__doc__ or f"the answer ({body.__name__})"
+        else:
+            about = f"the file ({' or '.join(body)})"
         if status == 503 and body is Health:
             about = "unavailable: the reasons say what (database, vintages, store)"
         content = _content(body, refs)
@@ -113,12 +117,13 @@ def _operation(rule: Rule, method: str, op: Operation, refs: dict[Any, Any]) -> 
             content = {"application/geo+json": content["application/json"]}
         responses[str(status)] = {"description": about.strip().splitlines()[0],
                                   "content": content}  # fmt: skip
-    errors = set(op.errors) | ({413} if op.body else set())
+    errors = set(op.errors) | ({413} if op.body else set()) | ({400} if method != "get" else set())
     if not op.public:
         errors |= {401, 403, 503}
     for status in sorted(errors - set(op.responses)):
+        csrf = CSRF if status == 400 and method != "get" else ""
         responses[str(status)] = {
-            "description": ERRORS[status],
+            "description": ERRORS[status] + csrf,
             "content": {"application/json": {"schema": refs[Error]}},
         }
     out: dict[str, Any] = {

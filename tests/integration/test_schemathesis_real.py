@@ -16,8 +16,8 @@ from service import create_app
 
 pytestmark = pytest.mark.real_data
 
-#: Few examples: real reads take up to a second or two each (about a minute in all).
-EXAMPLES = 4
+#: Few examples: real reads take up to a second or two each (well under a minute in all).
+EXAMPLES = 8
 #: Solves run for up to minutes by design (tests/service/test_proposals_api.py); the
 #: vintage GeoPackage is ~100 MB and slow to write (test_pcn_splits_and_geopackage.py).
 SKIPPED = {"POST /proposals", "GET /reports/boundaries.gpkg"}

@@ -5,7 +5,7 @@ A map page of one area draws a few thousand LSOAs; decoding all 33,000 polygons 
 first request for such a page. Here the file's WKB column is read once per process (a
 plain read, no decoding), each polygon is decoded the first time a page asks for it and
 kept, so a later page asking for the same rows takes them as from the loaded layer. The
-polygons are the same objects' equals: WKB keeps every coordinate.
+polygons are those of the whole layer, coordinate for coordinate (WKB keeps every one).
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ GEOMETRY_FILE = "geometry.parquet"
 
 @dataclass
 class _Lazy:
-    """WKB of every LSOA in block-table order, and each polygon once decoded."""
+    """WKB of every LSOA in block-table order (as read, in Arrow), each polygon once
+    decoded."""
 
-    wkb: NDArray[np.object_]
+    wkb: Any  # pyarrow.ChunkedArray of binary
     decoded: NDArray[np.object_]
     done: NDArray[np.bool_]
     crs: Any
@@ -36,7 +37,8 @@ class _Lazy:
 
         missing = np.unique(rows[~self.done[rows]])
         if len(missing):
-            self.decoded[missing] = shapely.from_wkb(self.wkb[missing])
+            wkb = self.wkb.take(missing).to_numpy(zero_copy_only=False)
+            self.decoded[missing] = shapely.from_wkb(wkb)
             self.done[missing] = True
         out: NDArray[np.object_] = self.decoded[rows]
         return out
@@ -64,19 +66,17 @@ def _lazy(data: VintageData) -> _Lazy | None:
 
 
 def _read_wkb(data: VintageData) -> _Lazy | None:
-    """The file's codes and WKB; None when its rows are not the block table's (then the
-    whole layer is loaded as before)."""
+    """The file's WKB, as written with the block table (same rows, same order); None when
+    its row count says otherwise (then the whole layer is loaded as before)."""
     import pyarrow.parquet as pq
     from pyproj import CRS
 
-    table = pq.read_table(data.path / GEOMETRY_FILE, columns=["lsoa_code", "geometry"])
-    codes = table.column("lsoa_code").to_numpy(zero_copy_only=False)
-    if not np.array_equal(codes, data.table["lsoa_code"].to_numpy()):
+    table = pq.read_table(data.path / GEOMETRY_FILE, columns=["geometry"])
+    if table.num_rows != len(data.table):
         return None
     geo = json.loads(table.schema.metadata[b"geo"])
     # GeoParquet: no "crs" key means longitude/latitude (OGC:CRS84), null means unknown.
     crs_json = geo["columns"][geo["primary_column"]].get("crs", "OGC:CRS84")
-    wkb = table.column("geometry").to_numpy(zero_copy_only=False)
-    n = len(wkb)
-    return _Lazy(wkb, np.empty(n, dtype=object), np.zeros(n, dtype=bool),
+    n = table.num_rows
+    return _Lazy(table.column("geometry"), np.empty(n, dtype=object), np.zeros(n, dtype=bool),
                  CRS.from_user_input(crs_json) if crs_json else None)  # fmt: skip

@@ -30,6 +30,7 @@ from .layers import NONE_LABEL
 from .provenance import Provenance
 from .splits import split_table
 from .store import VintageData
+from .unit_codes import UnitCodes, population, unit_codes
 from .unit_status import status_line, with_status
 
 CUTS = "cuts an authority"
@@ -202,30 +203,61 @@ def alignment(
     )  # fmt: skip
 
 
+def _icb_codes(data: VintageData, icb: Any) -> UnitCodes:
+    """An ICB per LSOA as integer codes: the vintage's own (``None``), already coded, or
+    codes made from one value per LSOA."""
+    if icb is None:
+        return unit_codes(data, "icb_code")
+    return icb if isinstance(icb, UnitCodes) else UnitCodes.of(icb)
+
+
+def _authority_rows(
+    data: VintageData, icb: UnitCodes, status: str, names: dict[str, str] | None
+) -> list[dict[str, Any]]:
+    """Per strategic authority (code order): its ICBs, largest first (lowest ICB code on a
+    tie), as one two-way ``np.bincount`` of the LSOAs in an authority; no pandas."""
+    filtered = with_status(data, "sa", status)
+    sa = unit_codes(filtered, "sa_code")  # per vintage and status: independent of the ICBs
+    inside = sa.codes >= 0
+    n_icbs = len(icb)
+    cell = sa.codes[inside] * n_icbs + icb.codes[inside]
+    size = len(sa) * n_icbs
+    blocks = np.bincount(cell, minlength=size).reshape(len(sa), n_icbs)
+    people = np.bincount(cell, weights=population(data)[inside], minlength=size)
+    people = people.reshape(len(sa), n_icbs).round().astype(np.int64)
+    icb_names, sa_names = names or data.names["icb"], filtered.names["sa"]
+    rows = []
+    for k in np.flatnonzero(blocks.sum(axis=1)).tolist():
+        held = np.flatnonzero(blocks[k])
+        held = held[np.lexsort((held, -people[k, held]))]
+        total = int(people[k].sum())
+        parts = []
+        for j in held.tolist():
+            code, count = icb.categories[j], int(people[k, j])
+            parts.append({"code": code, "name": icb_names.get(code, ""), "population": count,
+                          "share": count / total if total > 0 else float("nan")})  # fmt: skip
+        code = sa.categories[k]
+        rows.append({"code": code, "name": sa_names.get(code, ""), "population": total,
+                     "icbs": len(parts), "main_share": parts[0]["share"],
+                     "parts": parts})  # fmt: skip
+    return rows
+
+
+LINK_COLUMNS = ["code", "name", "population", "icbs", "main_share", "parts"]
+
+
 def authority_links(
     data: VintageData, icb: Any = None, status: str = "all", names: dict[str, str] | None = None
 ) -> pd.DataFrame:
-    """Per strategic authority under an ICB assignment (``icb`` per LSOA, else the
-    vintage's; ``names`` of its ICBs): how many ICBs it has people in, its largest share,
-    and its parts."""
-    filtered = with_status(data, "sa", status)
-    series = None if icb is None else pd.Series(icb, index=data.table.index)
-    pairs = _pairs(filtered, series, names)
-    pairs = pairs.loc[pairs["sa_code"].notna()].sort_values(
-        ["sa_code", "population"], ascending=[True, False]
-    )
-    rows = []
-    for code, group in pairs.groupby("sa_code", sort=True):
-        rows.append({
-            "code": code,
-            "name": group["sa_name"].iloc[0],
-            "population": int(group["population"].sum()),
-            "icbs": len(group),
-            "main_share": float(group["share_of_sa"].iloc[0]),
-            "parts": _parts(group, "icb", "share_of_sa"),
-        })  # fmt: skip
-    return pd.DataFrame(rows, columns=["code", "name", "population", "icbs", "main_share",
-                                       "parts"])  # fmt: skip
+    """Per strategic authority under an ICB assignment (``icb`` per LSOA, as values or
+    ``UnitCodes``, else the vintage's; ``names`` of its ICBs): how many ICBs it has people
+    in, its largest share, and its parts."""
+    rows = _authority_rows(data, _icb_codes(data, icb), status, names)
+    return pd.DataFrame(rows, columns=LINK_COLUMNS)
+
+
+CHANGE_COLUMNS = ["code", "name", "population", "icbs_before", "icbs_after",
+                  "main_share_before", "main_share_after", "parts_after"]  # fmt: skip
 
 
 def authority_changes(
@@ -235,13 +267,14 @@ def authority_changes(
     status: str = "all",
     names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Per strategic authority: its ICBs before and after a change of assignment."""
-    old = authority_links(data, before, status, names).set_index("code")
-    new = authority_links(data, after, status, names).set_index("code")
-    frame = old[["name", "population"]].copy()
-    frame["icbs_before"] = old["icbs"]
-    frame["icbs_after"] = new["icbs"].reindex(frame.index)
-    frame["main_share_before"] = old["main_share"]
-    frame["main_share_after"] = new["main_share"].reindex(frame.index)
-    frame["parts_after"] = new["parts"].reindex(frame.index)
-    return frame.reset_index()
+    """Per strategic authority: its ICBs before and after a change of assignment (each an
+    ICB per LSOA, as values or ``UnitCodes``). The scenario evaluation asks this on every
+    edit, so it works on integer codes."""
+    old = _authority_rows(data, _icb_codes(data, before), status, names)
+    new = _authority_rows(data, _icb_codes(data, after), status, names)
+    # The same authorities on both sides: who is in one does not depend on the ICBs.
+    rows = [{"code": o["code"], "name": o["name"], "population": o["population"],
+             "icbs_before": o["icbs"], "icbs_after": n["icbs"],
+             "main_share_before": o["main_share"], "main_share_after": n["main_share"],
+             "parts_after": n["parts"]} for o, n in zip(old, new, strict=True)]  # fmt: skip
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)

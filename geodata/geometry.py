@@ -14,13 +14,13 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from .derived import stored_outlines, stored_points
 from .layers import code_column
 from .spatial_index import BlockIndex
 from .store import VintageData
+from .unit_codes import UnitCodes, unit_codes
 
 WEB_CRS = "EPSG:4326"
 #: Decimal places of degrees kept for the web: 5 places is about 1 m, finer than the data.
@@ -61,10 +61,7 @@ def dissolve(data: VintageData, layer: str) -> gpd.GeoDataFrame:
             crs=geometry.crs,
         )
     else:
-        codes = data.table[code_column(layer)]
-        polygons = geometry.geometry.to_numpy()
-        groups = pd.Series(np.arange(len(codes))).groupby(codes.to_numpy(), sort=True)
-        outlines = {code: shapely.coverage_union_all(polygons[rows]) for code, rows in groups}
+        outlines = _unions(data, layer)
         population = data.table.groupby(code_column(layer), observed=True)["population"].sum()
         names = data.names[layer]
         frame = gpd.GeoDataFrame(
@@ -78,6 +75,48 @@ def dissolve(data: VintageData, layer: str) -> gpd.GeoDataFrame:
         )
     data.cache[key] = frame
     return frame
+
+
+def _unions(data: VintageData, layer: str) -> dict[str, Any]:
+    """Each unit of ``layer`` (code order) as one polygon, in normal form (``normalize``).
+
+    Where the units of a finer layer lie each whole in one unit of ``layer`` (districts in
+    counties, regions and strategic authorities; sub-ICB locations in ICBs), the union of
+    their outlines is the union of the LSOAs, the same edges joined, and several times
+    cheaper to make. Normal form makes the two the same polygon vertex for vertex (the
+    start of each ring and its direction no longer depend on the order of the pieces)."""
+    parent = unit_codes(data, code_column(layer))
+    finer = _finer_layer(data, layer, parent)
+    if finer is None:
+        codes, polygons = parent.codes, data.geometry().geometry.to_numpy()
+    else:
+        child = unit_codes(data, code_column(finer))
+        pieces = dissolve(data, finer)
+        first_row = child.order[child.starts[child.find(pieces["code"].to_numpy())]]
+        codes, polygons = parent.codes[first_row], pieces.geometry.to_numpy()
+    pieces_of = UnitCodes.from_codes(codes, parent.categories)
+    found = np.flatnonzero(pieces_of.starts[1:] > pieces_of.starts[:-1])
+    return {parent.categories[k]: shapely.normalize(
+                shapely.coverage_union_all(polygons[pieces_of.rows(k)]))
+            for k in found.tolist()}  # fmt: skip
+
+
+def _finer_layer(data: VintageData, layer: str, parent: UnitCodes) -> str | None:
+    """The area layer with the fewest units (more than ``layer`` has) whose every unit lies
+    whole in one unit of ``layer`` or in none, covering every LSOA; None if there is none."""
+    best: tuple[int, str] | None = None
+    for other in data.area_layers:
+        child = unit_codes(data, code_column(other))
+        if other == layer or len(child) <= len(parent) or (child.codes < 0).any():
+            continue
+        if best is not None and len(child) >= best[0]:
+            continue
+        with_rows = np.flatnonzero(child.starts[1:] > child.starts[:-1])
+        first_parent = np.full(len(child), -2, dtype=np.intp)
+        first_parent[with_rows] = parent.codes[child.order[child.starts[with_rows]]]
+        if np.array_equal(first_parent[child.codes], parent.codes):
+            best = (len(child), other)
+    return None if best is None else best[1]
 
 
 def simplified(data: VintageData, layer: str, tolerance_m: float) -> gpd.GeoDataFrame:

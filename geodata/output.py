@@ -9,6 +9,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .cells import FORMATS, cell, flat, layout, short_name
@@ -38,10 +39,20 @@ def counted(number: int, noun: str, plural: str | None = None) -> str:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [
-        {k: plain(v) for k, v in zip(frame.columns, row, strict=True)}
-        for row in frame.itertuples(index=False, name=None)
-    ]
+    """One JSON-ready dict per row. Column by column (``tolist``), not row by row: the
+    scenario evaluation renders a few hundred rows on every editor request."""
+    names = list(frame.columns)
+    columns = [_plain_column(column) for _, column in frame.items()]
+    if not names:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _plain_column(column: pd.Series) -> list[Any]:
+    values = column.tolist()
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub":
+        return values  # already Python ints and bools, never missing
+    return [plain(v) for v in values]
 
 
 def to_json(frame: pd.DataFrame) -> str:

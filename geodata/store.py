@@ -161,6 +161,11 @@ class VintageData:
                     return other, code
         return None
 
+    @property
+    def geometry_loaded(self) -> bool:
+        """Whether ``geometry()`` has the whole layer in memory already."""
+        return self._geometry is not None
+
     def geometry(self) -> gpd.GeoDataFrame:
         """LSOA polygons in EPSG:27700, in block-table order (loaded on first use)."""
         if self._geometry is None:

@@ -35,13 +35,20 @@ def excluded_units(data: VintageData, layer: str, status: str) -> pd.DataFrame:
 
 
 def with_status(data: VintageData, layer: str, status: str) -> VintageData:
-    """The vintage with only the ``status`` units of ``layer``; the rest become "none"."""
+    """The vintage with only the ``status`` units of ``layer``; the rest become "none".
+    Made once per loaded vintage: the scenario evaluation asks on every edit."""
+    key = f"status:{layer}:{status}"
+    if key not in data.cache:
+        data.cache[key] = _filtered(data, layer, status)
+    filtered: VintageData | None = data.cache[key]
+    return data if filtered is None else filtered
+
+
+def _filtered(data: VintageData, layer: str, status: str) -> VintageData | None:
+    """``with_status``'s answer, None when no unit is left out."""
     out = excluded_units(data, layer, status)
     if out.empty or code_column(layer) not in data.table:
-        return data
-    key = f"status:{layer}:{status}"
-    if key in data.cache:
-        return data.cache[key]
+        return None
     table = data.table.copy(deep=False)
     column = table[code_column(layer)]
     table[code_column(layer)] = column.where(~column.isin(out["code"])).astype(
@@ -49,9 +56,7 @@ def with_status(data: VintageData, layer: str, status: str) -> VintageData:
     )
     units = data.units.drop(index=out.index)
     meta = {**data.meta, "status_filter": {layer: status}}
-    filtered = VintageData(data.name, data.path, table, units, meta, data._geometry)
-    data.cache[key] = filtered
-    return filtered
+    return VintageData(data.name, data.path, table, units, meta, data._geometry)
 
 
 def status_line(data: VintageData, layer: str, status: str) -> str:

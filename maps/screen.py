@@ -18,6 +18,7 @@ import shapely
 from geodata.errors import UnknownNameError
 from geodata.geometry import simplified
 from geodata.layers import LAYERS, code_column
+from geodata.polygons import lsoa_polygons
 from geodata.splits import split_table
 from geodata.store import VintageData
 
@@ -79,10 +80,8 @@ def local_blocks(data: VintageData, layer: str, code: str) -> LocalBlocks:
     icbs = table.loc[in_unit, "icb_code"].unique()
     in_context = table["icb_code"].isin(icbs).to_numpy()
     rows = np.flatnonzero(in_context)
-    polygons = shapely.coverage_simplify(
-        data.geometry().geometry.to_numpy()[rows], LOCAL_TOLERANCE_M
-    )
-    crs = data.geometry().crs
+    found, crs = lsoa_polygons(data, rows)
+    polygons = shapely.coverage_simplify(found, LOCAL_TOLERANCE_M)
     unit_rows = in_unit[rows]
     columns = ["lsoa_code", "lsoa_name", "population", *_area_columns(data)]
     attributes = table.iloc[rows[unit_rows]][columns].reset_index(drop=True)
@@ -142,14 +141,14 @@ def area_pieces(data: VintageData, layer: str, code: str, other: str) -> gpd.Geo
     """code, geometry: the union of the LSOAs of unit ``code`` in each unit of ``other``."""
     table = data.table
     rows = np.flatnonzero((table[code_column(layer)] == code).to_numpy())
-    polygons = shapely.coverage_simplify(data.geometry().geometry.to_numpy()[rows],
-                                         LOCAL_TOLERANCE_M)  # fmt: skip
+    found, crs = lsoa_polygons(data, rows)
+    polygons = shapely.coverage_simplify(found, LOCAL_TOLERANCE_M)
     codes = table[code_column(other)].to_numpy()[rows]
     groups = pd.Series(np.arange(len(rows))).groupby(codes, sort=True).indices
     return gpd.GeoDataFrame(
         {"code": list(groups)},
         geometry=[shapely.coverage_union_all(polygons[g]) for g in groups.values()],
-        crs=data.geometry().crs,
+        crs=crs,
     )
 
 

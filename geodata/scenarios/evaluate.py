@@ -343,7 +343,7 @@ def _evaluate(
     if not with_shapes:  # only contiguity needs the outlines; every other rule still runs
         rule_set = replace(rule_set, contiguous=False)
     names = {**before.names, **after.names}
-    sas = (authority_changes(data, before.icb, after.icb, rule_set.sa_status, names)
+    sas = (authority_changes(data, before.codes, after.codes, rule_set.sa_status, names)
            if "sa" in data.layers else None)  # fmt: skip
     checks = rule_set.check(icbs, utlas, sas)
     outcomes = classify(base_rule_results(data, rule_set, against), checks)
@@ -374,7 +374,7 @@ def base_rule_results(
         base = resolve(data, against) if against is not None else baseline(data)
         icbs = icb_table(data, base, base, with_shapes=rule_set.contiguous)
         utlas = link_changes(data, base, base, "utla")
-        sas = (authority_changes(data, base.icb, base.icb, rule_set.sa_status, base.names)
+        sas = (authority_changes(data, base.codes, base.codes, rule_set.sa_status, base.names)
                if "sa" in data.layers else None)  # fmt: skip
         return rule_set.check(icbs, utlas, sas)
 

@@ -5,7 +5,7 @@ answer without a server error and as the document says (status, body schema)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import schemathesis
@@ -59,12 +59,34 @@ def explore(cases: st.SearchStrategy, examples: int, headers: dict[str, str],
     run()
 
 
+@dataclass(frozen=True)
+class Seed:
+    """Records made before the run, so id paths find one sometimes: scenario 1 (``move``),
+    place sets 1 and 2 (one place of ``county``; the second for DELETE to remove), and a
+    spare viewer token (for DELETE to revoke)."""
+
+    move: dict[str, str]
+    county: str
+
+    def __call__(self, client: FlaskClient, headers: dict[str, str]) -> None:
+        made = client.post("/api/v1/scenarios", json={"name": "seed", "moves": [self.move]},
+                           headers=headers)  # fmt: skip
+        assert made.status_code == 201, made.get_data(as_text=True)
+        places = {"name": "seed", "places": [
+            {"name": "County", "blocks": [{"layer": "utla", "code": self.county}]}]}  # fmt: skip
+        for _ in range(2):
+            made = client.post("/api/v1/places/sets", json=places, headers=headers)
+            assert made.status_code == 201, made.get_data(as_text=True)
+        spare = {"name": "to revoke", "role": "viewer"}
+        assert client.post("/api/v1/admin/tokens", json=spare, headers=headers).status_code == 201
+
+
 def conformance_run(
     app: Flask,
     examples: int,
     skipped: set[str],
     values: dict[str, Any],
-    seed: Callable[[FlaskClient, dict[str, str]], None] | None = None,
+    seed: Seed | None = None,
 ) -> tuple[list[str], dict[str, set[int]]]:
     """Failures (one entry per failing operation) and the statuses each operation gave."""
     # admin holds every role; the WSGI transport does not undo gzip (the editor's bodies)

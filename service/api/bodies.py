@@ -49,11 +49,14 @@ class LookupBody(Body):
 class Move(BaseModel):
     unit_layer: Literal[MOVE_LAYERS]
     code: str
-    to_icb: str = Field(description="an ICB code, or a new ICB's name")
+    to_icb: str | None = Field(None, description="an ICB of the vintage (code, or the name "
+                               "maps show), or 'new_icb:NAME'; give this or new_icb")  # fmt: skip
+    new_icb: str | None = Field(None, description="the name of a new ICB the unit goes to "
+                                "(instead of to_icb)")  # fmt: skip
 
 
 class ScenarioBody(Body):
-    name: Name
+    name: Name | None = Field(None, description="default: 'unnamed scenario'")
     vintage: VintageName | None = None
     description: Description | None = None
     moves: list[Move] = []

@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .store import VintageData
@@ -85,6 +86,20 @@ def stored_outlines(data: VintageData, layer: str, tolerance: float) -> gpd.GeoD
                 stored[tolerance][key] = part.drop(columns="layer").reset_index(drop=True)
     found: gpd.GeoDataFrame | None = stored[tolerance].get(layer)
     return found
+
+
+def read_ahead(data: VintageData) -> None:
+    """Read the stored outlines (every tolerance) and ready pyproj's transformer to
+    longitude/latitude now, as a worker starts, rather than on its first map request:
+    they are the bulk of what a first request costs beyond a warm one."""
+    from .geometry import WEB_CRS
+    from .polygons import lsoa_polygons
+
+    for tolerance in (0.0, *SIMPLIFY_TOLERANCES_M):
+        outlines = stored_outlines(data, "icb", tolerance)
+    if outlines is not None:  # PROJ's first search for this pair of CRSs, as maps make it
+        outlines.geometry.iloc[:1].to_crs(WEB_CRS)
+    lsoa_polygons(data, np.arange(1))  # the LSOAs' WKB, decoded as pages ask for them
 
 
 def stored_points(data: VintageData) -> object | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from geodata.derived import read_ahead
 from geodata.store import Store, VintageData
 
 log = logging.getLogger("service")
@@ -38,7 +39,9 @@ def load_vintages(store: Store) -> dict[str, str]:
     disabled: dict[str, str] = {}
     for name in store.built():
         try:
-            check_files(store.load(name))
+            data = store.load(name)
+            check_files(data)
+            read_ahead(data)  # a worker's first map request costs about what a warm one does
         except Exception as exc:  # any failure disables this vintage only
             reason = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
             disabled[name] = reason

@@ -61,3 +61,14 @@ def test_app_on_postgresql(tiny_data_dir: Path, postgres_url: str) -> None:
     body = app.test_client().get("/api/v1/healthz").get_json()
     assert body["status"] == "ok" and body["database"]["dialect"] == "postgresql"
     app.extensions["boundary_lab"].db.dispose()
+
+
+def test_a_worker_reads_ahead_what_its_first_map_request_needs(app: Flask) -> None:
+    """As the app starts, each vintage's stored outlines (every tolerance) and its LSOAs'
+    WKB are read, so a fresh worker's first map request does not read them."""
+    from geodata.derived import SIMPLIFY_TOLERANCES_M
+
+    data = app.extensions["boundary_lab"].store.load("tiny")
+    assert set(data.cache["stored_outlines"]) == {0.0, *SIMPLIFY_TOLERANCES_M}
+    assert all(len(by_layer) for by_layer in data.cache["stored_outlines"].values())
+    assert data.cache["lazy_polygons"] is not None and not data.geometry_loaded

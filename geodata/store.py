@@ -116,6 +116,14 @@ class VintageData:
         """The layers this vintage has (the table's columns are fixed once loaded)."""
         return [key for key in LAYERS if key == "lsoa" or code_column(key) in self.table]
 
+    def column_objects(self, column: str) -> Any:
+        """A block-table column as a numpy object array, made once per vintage (the table
+        holds Arrow strings, whose conversion can cost more than the work that needs it)."""
+        key = f"objects:{column}"
+        if key not in self.cache:
+            self.cache[key] = self.table[column].to_numpy().astype(object)
+        return self.cache[key]
+
     @cached_property
     def area_layers(self) -> list[str]:
         return [key for key in self.layers if key != "lsoa"]

@@ -314,21 +314,11 @@ def _check_own_icbs(
             f"check the coordinate reference system (the file declares {crs})"]  # fmt: skip
 
 
-def _objects(data: VintageData, column: str) -> np.ndarray:
-    """A block-table column as a numpy object array, made once per vintage (the table's
-    Arrow strings take milliseconds to convert: more than the spatial join itself)."""
-    key = f"objects:{column}"
-    if key not in data.cache:
-        data.cache[key] = data.table[column].to_numpy().astype(object)
-    values: np.ndarray = data.cache[key]
-    return values
-
-
 def best_fit(data: VintageData, candidates: Candidates, name: str) -> BestFit:
     """Assign LSOAs to candidates by representative point; overlaps are refused."""
     index = block_index(data)
     assigned, counts = index.assign(candidates.frame.geometry.to_numpy())
-    codes = _objects(data, "lsoa_code")
+    codes = data.column_objects("lsoa_code")
     if (counts > 1).any():
         raise UploadError(f"{int((counts > 1).sum())} LSOA(s) fall in more than one "
                           f"candidate (the candidates overlap): "
@@ -336,7 +326,7 @@ def best_fit(data: VintageData, candidates: Candidates, name: str) -> BestFit:
     placement_notes = _check_placement(data, candidates, assigned)
     resolved, label_notes = _targets(data, list(candidates.frame["label"]))
     labels = np.array(resolved, dtype=object)
-    baseline = _objects(data, "icb_code")
+    baseline = data.column_objects("icb_code")
     placement_notes += _check_own_icbs(data, candidates, labels, assigned, baseline)
     inside = assigned >= 0
     target = np.where(inside, labels[np.maximum(assigned, 0)], baseline)

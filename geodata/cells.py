@@ -64,3 +64,8 @@ def layout(
     if footer:
         out += ["", *footer]
     return "\n".join(out)
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """'1 LSOA', '2 LSOAs', '1,000 detached parts': a number with its noun agreeing."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"

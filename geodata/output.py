@@ -33,11 +33,6 @@ def plain(value: Any) -> Any:
     return value
 
 
-def counted(number: int, noun: str, plural: str | None = None) -> str:
-    """'1 LSOA', '2 LSOAs', '1,000 detached parts': a number with its noun agreeing."""
-    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
-
-
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """One JSON-ready dict per row. Column by column (``tolist``), not row by row: the
     scenario evaluation renders a few hundred rows on every editor request."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from geodata.output import counted, short_name
+from geodata.cells import counted, short_name
 
 __all__ = ["counted", "listing", "name", "people", "percent", "plain"]
 

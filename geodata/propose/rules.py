@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import BoundaryLabError
 from ..scenarios.rules import RuleSet
 from ..unit_status import check_status
-from .units import UNIT_KINDS, UNIT_LABELS
+from .unit_kinds import UNIT_KINDS, UNIT_LABELS
 
 
 def _millions(value: float) -> str:

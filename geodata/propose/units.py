@@ -18,14 +18,8 @@ from ..errors import BoundaryLabError
 from ..layers import code_column
 from ..store import VintageData
 from ..unit_status import with_status
+from .unit_kinds import UNIT_KINDS, UNIT_LABELS
 
-UNIT_KINDS = ("ltla", "utla", "sicbl", "sa")
-UNIT_LABELS = {
-    "ltla": "districts",
-    "utla": "upper-tier councils",
-    "sicbl": "sub-ICB locations",
-    "sa": "strategic authorities and the districts outside them",
-}
 SA_COLUMN = "sa_code"
 
 

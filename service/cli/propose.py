@@ -138,7 +138,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: Any) -> None:
-    from geodata.propose.units import UNIT_KINDS, UNIT_LABELS
+    from geodata.propose.unit_kinds import UNIT_KINDS, UNIT_LABELS
 
     p = sub.add_parser(
         "propose",

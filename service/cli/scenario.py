@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from geodata import cli as core
+from geodata.cells import counted
 from geodata.errors import BoundaryLabError, UsageError
-from geodata.output import counted
 
 
 def _services(args: argparse.Namespace) -> Any:

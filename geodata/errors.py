@@ -21,6 +21,10 @@ class InputError(BoundaryLabError):
         location = f"{self.path}, {where}" if where else self.path
         super().__init__(f"{location}: {problem}")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # As it was made, so that it crosses from a build's boundary process intact.
+        return type(self), (self.path, self.problem, self.where)
+
 
 class ConfigError(BoundaryLabError):
     """A vintage declaration (TOML) is incomplete or inconsistent."""

@@ -215,7 +215,7 @@ def bench_clean(vintage: str, source: Path, runs: int) -> tuple[float, float] | 
     before), on the vintage's reprojected LSOAs; None when they need no cleaning."""
     import numpy as np
 
-    from geodata.ingest.boundaries import clean_coverage
+    from geodata.ingest.coverage import clean_coverage
 
     config = get_vintage(vintage)
     frame = gpd.read_file(source / config.blocks_file, columns=[config.blocks_code],

@@ -1,19 +1,22 @@
-"""Reader for block boundaries (LSOA polygons): CRS checked, repaired, reprojected once."""
+"""Reader for block boundaries (LSOA polygons): CRS checked, repaired, reprojected once,
+the coverage cleaned where it needs it.
+
+Without pandas or geopandas (GDAL, GEOS and PROJ through pyogrio, shapely and pyproj), so
+that a build can read the boundaries in a process of its own while it imports pandas and
+reads the tables (``geodata.parallel``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
-import pyogrio
 import shapely
 from numpy.typing import NDArray
 
 from ..errors import InputError, describe_rows
 from ..layers import LSOA_EW_PATTERN
-from ..spatial_index import BlockIndex
+from .coverage import clean_coverage
 
 #: British National Grid: every area and distance is computed in it.
 WORKING_CRS = "EPSG:27700"
@@ -25,35 +28,30 @@ class BlockRepairs:
     coverage_cleaned: int
 
 
-def clean_coverage(polygons: NDArray[np.object_]) -> tuple[NDArray[np.object_], int]:
-    """Make neighbouring blocks share identical edges (no overlaps, no mis-noding).
+@dataclass(frozen=True)
+class Blocks:
+    """English LSOAs as read from a boundary file, in file order."""
 
-    Generalised LSOA files are not always a clean coverage; the dissolve and simplify that
-    the maps and scenarios use need one. Returns the polygons and how many changed area
-    (by more than 0.01 m²).
+    codes: NDArray[np.object_]
+    names: NDArray[np.object_]
+    polygons: NDArray[np.object_]  # EPSG:27700
+    repairs: BlockRepairs
 
-    Only where needed: the blocks with invalid edges and their neighbours are cleaned
-    together (a handful of the 33,000 in the 2024 LSOAs), which gives every block the same
-    shape as cleaning the whole layer (tested: ``shapely.equals`` for every block) in a
-    fraction of the time. Should the seam with the untouched blocks not come out valid,
-    the whole layer is cleaned instead.
-    """
-    invalid = np.flatnonzero(~shapely.is_empty(shapely.coverage_invalid_edges(polygons)))
-    if not len(invalid):
-        return polygons, 0
-    index = BlockIndex(polygons)
-    area = np.union1d(invalid, index.intersecting(polygons[invalid])[0])
-    cleaned = np.array(polygons, dtype=object)
-    cleaned[area] = shapely.coverage_clean(polygons[area])
-    seam = np.union1d(area, index.intersecting(polygons[area])[0])
-    if not shapely.coverage_is_valid(cleaned[seam]):
-        cleaned = np.asarray(shapely.coverage_clean(polygons))
-    changed = int((np.abs(shapely.area(cleaned) - shapely.area(polygons)) > 0.01).sum())
-    return cleaned, changed
+    def __reduce__(self) -> tuple[object, ...]:
+        # Polygons cross a process boundary as one array of WKB, not one pickle each.
+        return _blocks_from_wkb, (self.codes, self.names, shapely.to_wkb(self.polygons),
+                                  self.repairs)  # fmt: skip
 
 
-def read_blocks(path: Path, code: str, name: str) -> tuple[gpd.GeoDataFrame, BlockRepairs]:
+def _blocks_from_wkb(codes: NDArray[np.object_], names: NDArray[np.object_],
+                     wkb: NDArray[np.object_], repairs: BlockRepairs) -> Blocks:  # fmt: skip
+    return Blocks(codes, names, shapely.from_wkb(wkb), repairs)
+
+
+def read_blocks(path: Path, code: str, name: str) -> Blocks:
     """English LSOA polygons in EPSG:27700, and what was repaired."""
+    import pyogrio  # here: it imports pandas where it can, and a build's caller need not
+
     if not path.is_file():
         raise InputError(path, "file not found")
     try:
@@ -66,48 +64,58 @@ def read_blocks(path: Path, code: str, name: str) -> tuple[gpd.GeoDataFrame, Blo
         raise InputError(
             path, f"missing field(s) {', '.join(map(repr, missing))}; the layer has {fields}"
         )
-    frame = gpd.read_file(path, columns=[code, name], engine="pyogrio")
-    if frame.crs is None:
+    meta, _, wkb, (codes, names) = pyogrio.raw.read(path, columns=[code, name])
+    if meta["crs"] is None:
         raise InputError(path, "no coordinate reference system is declared; declare one")
+    codes = np.array([str(c) for c in codes], dtype=object)
+    features = np.arange(1, len(codes) + 1)
 
-    bad_code = ~frame[code].astype(str).str.fullmatch(LSOA_EW_PATTERN.pattern)
+    bad_code = np.array([LSOA_EW_PATTERN.fullmatch(c) is None for c in codes], dtype=bool)
     if bad_code.any():
         raise InputError(
             path,
-            f"{code} {frame.loc[bad_code, code].iloc[0]!r} is not an LSOA code "
-            "(expected like 'E01000001')",
-            where="feature " + describe_rows(frame.index[bad_code] + 1),
+            f"{code} {codes[bad_code][0]!r} is not an LSOA code (expected like 'E01000001')",
+            where="feature " + describe_rows(features[bad_code]),
         )
-    duplicated = frame[code].duplicated(keep=False)
-    if duplicated.any():
+    _, first_seen, seen = np.unique(codes, return_index=True, return_counts=True)
+    if (seen > 1).any():
+        repeated = np.isin(codes, codes[first_seen[seen > 1]])
         raise InputError(
             path,
-            f"{code} {frame.loc[duplicated, code].iloc[0]!r} appears more than once",
-            where="features " + describe_rows(frame.index[duplicated] + 1),
+            f"{code} {codes[repeated][0]!r} appears more than once",
+            where="features " + describe_rows(features[repeated]),
         )
-    frame = frame.loc[frame[code].str.startswith("E")].reset_index(drop=True)
+    english = np.array([c.startswith("E") for c in codes], dtype=bool)
+    codes, names = codes[english], np.asarray(names, dtype=object)[english]
+    polygons = shapely.from_wkb(wkb[english])
 
-    empty = frame.geometry.isna() | frame.geometry.is_empty
+    empty = shapely.is_missing(polygons) | shapely.is_empty(polygons)
     if empty.any():
         raise InputError(
             path,
             f"{int(empty.sum())} feature(s) have no geometry",
-            where="features " + describe_rows(frame.loc[empty, code]),
+            where="features " + describe_rows(codes[empty]),
         )
-    invalid = ~frame.geometry.is_valid
+    invalid = ~shapely.is_valid(polygons)
     repaired = int(invalid.sum())
     if repaired:
         # Repair before reprojection: an invalid ring can make the transform fail.
-        fixed = shapely.make_valid(frame.geometry.values[invalid.to_numpy()])
+        fixed = shapely.make_valid(polygons[invalid])
         polygonal = shapely.get_type_id(fixed) != 7  # GeometryCollection
         fixed[~polygonal] = [
             shapely.union_all([g for g in shapely.get_parts(c) if shapely.get_type_id(g) in (3, 6)])
             for c in fixed[~polygonal]
         ]
-        frame.loc[invalid, "geometry"] = fixed
-    frame = frame.to_crs(WORKING_CRS)
-    cleaned, changed = clean_coverage(frame.geometry.to_numpy())
-    frame = frame.set_geometry(cleaned, crs=WORKING_CRS)
-    frame = frame.rename(columns={code: "lsoa_code", name: "lsoa_name"})
-    frame["lsoa_name"] = frame["lsoa_name"].astype(str).str.strip()
-    return frame[["lsoa_code", "lsoa_name", "geometry"]], BlockRepairs(repaired, changed)
+        polygons[invalid] = fixed
+    cleaned, changed = clean_coverage(reproject(polygons, meta["crs"], WORKING_CRS))
+    names = np.array([str(n).strip() for n in names], dtype=object)
+    return Blocks(codes, names, cleaned, BlockRepairs(repaired, changed))
+
+
+def reproject(polygons: NDArray[np.object_], source: str, target: str) -> NDArray[np.object_]:
+    """``polygons`` from CRS ``source`` to ``target`` exactly as ``GeoSeries.to_crs`` does
+    it (pyproj, x then y, every coordinate alone; tested equal)."""
+    from pyproj import Transformer
+
+    transformer = Transformer.from_crs(source, target, always_xy=True)
+    return shapely.transform(polygons, transformer.transform, interleaved=False)

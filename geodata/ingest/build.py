@@ -2,6 +2,9 @@
 
 The block table has one row per English LSOA: its code, name, population and the code
 of the unit it falls in for every layer. Everything downstream is a group-by on it.
+
+The boundaries (``boundaries``, without pandas) are read beside the tables
+(``assemble``, which imports pandas): see ``geodata.parallel``.
 """
 
 from __future__ import annotations
@@ -9,22 +12,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
-import pandas as pd
-
-from ..config import LookupSpec, VintageConfig
-from ..errors import InputError, describe_rows
-from ..files import file_sha256
-from ..layers import LAYERS, code_column
+from ..config import VintageConfig
+from ..parallel import Beside
 from .boundaries import read_blocks
-from .checks import check_nesting, check_one_name, consistency
-from .scenarios import read_merger
-from .tables import check_pattern, check_unique, drop_other_nations, read_csv, read_population
-from .units import status_columns, unit_codes
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 Progress = Callable[[str], None]
 STORE_FORMAT = 1
@@ -43,177 +40,31 @@ def _quiet(_: str) -> None:
     pass
 
 
-def _read_lookup(source: Path, spec: LookupSpec) -> tuple[pd.DataFrame, int]:
-    """One lookup as columns ``<on>_code`` and ``<layer>_code`` / ``_name`` / ``_nhs``."""
-    path = source / spec.file
-    wanted = [spec.key]
-    for cols in spec.layers:
-        wanted += cols.columns()
-    frame = read_csv(path, wanted)
-    frame, dropped = drop_other_nations(frame, spec.key)
-    on = LAYERS[spec.on]
-    check_pattern(frame, spec.key, on.pattern, path, on.example)
-    check_unique(frame, spec.key, path)
-    result = pd.DataFrame({code_column(spec.on): frame[spec.key]})
-    for cols in spec.layers:
-        layer = LAYERS[cols.layer]
-        codes = unit_codes(frame, cols)
-        check_pattern(frame.assign(**{cols.code: codes}), cols.code, layer.pattern, path,
-                      layer.example)  # fmt: skip
-        result[code_column(cols.layer)] = codes
-        result[f"{cols.layer}_name"] = frame[cols.name].where(codes.notna())
-        if cols.nhs_code:
-            result[f"{cols.layer}_nhs"] = frame[cols.nhs_code]
-        for attribute, column in cols.attributes:
-            result[f"{cols.layer}_attr_{attribute}"] = frame[column].where(codes.notna())
-        check_one_name(result, cols.layer, path)
-    return result, dropped
-
-
-def _missing(expected: pd.Index, present: pd.Index) -> list[str]:
-    return sorted(expected.difference(present))
-
-
-def _require_cover(codes: pd.Index, present: pd.Index, path: Path, what: str, against: str) -> None:
-    missing = _missing(codes, present)
-    if missing:
-        raise InputError(
-            path,
-            f"{len(missing)} {what} of {against} have no row here: {describe_rows(missing)}",
-        )
-
-
-def _units(joined: pd.DataFrame, layers: tuple[str, ...]) -> pd.DataFrame:
-    """One row per unit: layer, code, name, NHS code, and any declared attributes."""
-    frames = []
-    for layer in layers:
-        code = code_column(layer)
-        nhs = f"{layer}_nhs"
-        attributes = [c for c in joined if c.startswith(f"{layer}_attr_")]
-        cols = [code, f"{layer}_name"] + ([nhs] if nhs in joined else []) + attributes
-        renames = {code: "code", f"{layer}_name": "name", nhs: "nhs_code"}
-        renames |= {c: c.removeprefix(f"{layer}_attr_") for c in attributes}
-        part = joined.loc[joined[code].notna(), cols].drop_duplicates(code).rename(columns=renames)
-        part.insert(0, "layer", layer)
-        frames.append(part)
-    units = pd.concat(frames, ignore_index=True)
-    if "nhs_code" not in units:
-        units["nhs_code"] = None
-    units = status_columns(units)
-    return units.sort_values(["layer", "code"], ignore_index=True)
-
-
 def build_vintage(config: VintageConfig, source: Path, progress: Progress = _quiet) -> BuiltVintage:
     """Read, validate and join every file the vintage declares."""
     started = time.perf_counter()
-    dropped: dict[str, int] = {}
-    population_path = source / config.population_file
-    progress(f"reading population {config.population_file}")
-    population, dropped[config.population_file] = read_population(
-        population_path, config.population_code, config.population_value
-    )
-    population = population.set_index("lsoa_code")["population"]
-
-    joined: pd.DataFrame | None = None
-    first_path = source / config.lookups[0].file
-    for spec in config.lookups:
-        progress(f"reading lookup {spec.file}")
-        path = source / spec.file
-        lookup, dropped[spec.file] = _read_lookup(source, spec)
-        key = code_column(spec.on)
-        if joined is None:
-            joined = lookup
-            continue
-        codes = pd.Index(joined[key].unique())
-        _require_cover(codes, pd.Index(lookup[key]), path, f"{spec.on} codes", spec.on)
-        if spec.on == "lsoa":
-            extra = _missing(pd.Index(lookup[key]), codes)
-            if extra:
-                raise InputError(
-                    path,
-                    f"{len(extra)} English LSOA(s) are not in {first_path.name}: "
-                    + describe_rows(extra),
-                )
-        joined = joined.merge(lookup, on=key, how="left", validate="many_to_one")
-    assert joined is not None  # config parsing guarantees one lookup at least
-
-    check_nesting(joined, config, source)
-    lsoas = pd.Index(joined["lsoa_code"])
-    _require_cover(lsoas, population.index, population_path, "LSOAs", first_path.name)
-    no_lookup = _missing(population.index, lsoas)
-    if no_lookup:
-        raise InputError(
-            population_path,
-            f"{len(no_lookup)} English LSOA(s) have population but are not in "
-            f"{first_path.name}: {describe_rows(no_lookup)}",
-        )
-
     blocks_path = source / config.blocks_file
     progress(f"reading boundaries {config.blocks_file}")
-    blocks, repairs = read_blocks(blocks_path, config.blocks_code, config.blocks_name)
-    geo_codes = pd.Index(blocks["lsoa_code"])
-    _require_cover(lsoas, geo_codes, blocks_path, "LSOAs", first_path.name)
-    no_lookup = _missing(geo_codes, lsoas)
-    if no_lookup:
-        raise InputError(
-            blocks_path,
-            f"{len(no_lookup)} English LSOA feature(s) are not in {first_path.name}: "
-            + describe_rows(no_lookup),
-        )
-    if repairs.invalid_repaired:
-        progress(f"repaired {repairs.invalid_repaired} invalid LSOA geometries with make_valid")
-    if repairs.coverage_cleaned:
-        progress(
-            "cleaned the LSOA coverage so neighbours share identical edges "
-            f"(shapely.coverage_clean); {repairs.coverage_cleaned} polygons changed area"
-        )
+    # Beside the tables, in a process of its own when the file is big enough for it to
+    # pay (pyogrio imports pandas and geopandas if it can; that process needs neither);
+    # a table's error still comes first.
+    reading = Beside(read_blocks, blocks_path, config.blocks_code, config.blocks_name,
+                     separate=_size(blocks_path) > SEPARATE_READ_BYTES,
+                     without=("pandas", "geopandas"))  # fmt: skip
+    try:
+        from .assemble import assemble, read_tables  # pandas, while the boundaries are read
 
-    layers = config.layers
-    blocks = blocks.set_index("lsoa_code").loc[lsoas]
-    table = pd.DataFrame(
-        {
-            "lsoa_code": lsoas,
-            "lsoa_name": blocks["lsoa_name"].to_numpy(),
-            "population": population.loc[lsoas].to_numpy(),
-        }
-    )
-    for layer in layers:
-        # Categorical codes: small in memory and fast to group by.
-        table[code_column(layer)] = pd.Categorical(joined[code_column(layer)].to_numpy())
-    table = table.sort_values("lsoa_code", ignore_index=True)
-    geometry = gpd.GeoDataFrame(
-        {"lsoa_code": lsoas}, geometry=blocks.geometry.to_numpy(), crs=blocks.crs
-    ).sort_values("lsoa_code", ignore_index=True)
+        tables = read_tables(config, source, progress)
+    except BaseException:
+        reading.cancel()
+        raise
+    return assemble(config, source, tables, reading.result(), started, progress)
 
-    units = _units(joined, layers)
-    checks = consistency(table, layers, int(population.sum()))
-    scenarios = [read_merger(source, spec, table) for spec in config.scenarios]
-    for line in checks["report"]:
-        progress(line)
-    meta = {
-        "format": STORE_FORMAT,
-        "vintage": config.name,
-        "title": config.title,
-        "boundaries": config.boundaries,
-        "population_source": config.population_source,
-        "population_total": int(table["population"].sum()),
-        "lsoas": len(table),
-        "layers": {layer: int(table[code_column(layer)].nunique()) for layer in layers},
-        "note": config.note,
-        "default": config.default,
-        "checks": checks,
-        "scenarios": scenarios,
-        "repaired_geometries": repairs.invalid_repaired,
-        "coverage_cleaned_geometries": repairs.coverage_cleaned,
-        "dropped_non_english_rows": dropped,
-        "sources": [
-            {"file": f, "bytes": (source / f).stat().st_size, "sha256": file_sha256(source / f)}
-            for f in config.source_files()
-        ],
-        "source_dir": str(source.resolve()),
-        "config_file": str(config.path),
-        "config": config.path.read_text(encoding="utf-8"),
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "build_seconds": round(time.perf_counter() - started, 2),
-    }
-    return BuiltVintage(config, table, units, geometry, meta)
+
+#: Boundary files from this size up are read in a process of their own (the LSOA files
+#: are 13 MB; starting a process costs what reading about 1 MB does).
+SEPARATE_READ_BYTES = 2_000_000
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0

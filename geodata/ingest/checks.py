@@ -21,6 +21,8 @@ def check_one_name(frame: pd.DataFrame, layer: str, path: Path) -> None:
     """A code with two names is two units under one code: refuse it, naming both."""
     code, name = code_column(layer), f"{layer}_name"
     pairs = frame.loc[frame[code].notna(), [code, name]].drop_duplicates()
+    if pairs[code].is_unique:  # the usual case, without a group-by
+        return
     names = pairs.groupby(code)[name].agg(list)
     twice = names.loc[names.map(len) > 1]
     if len(twice):

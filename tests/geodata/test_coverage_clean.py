@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geodata.ingest.boundaries import clean_coverage
+from geodata.ingest.coverage import clean_coverage
 
 pytestmark = [pytest.mark.real_data]
 

@@ -42,20 +42,19 @@ def write_derived(data: VintageData, folder: Path) -> None:
     import geopandas as gpd
     import shapely
 
-    from .geometry import dissolve_layers, simplify_coverage
-    from .parallel import each
+    from .geometry import dissolve, simplify_coverage
 
-    layers = list(data.area_layers)
-    dissolved = dissolve_layers(data, layers)
-    jobs = [(layer, tolerance) for tolerance in SIMPLIFY_TOLERANCES_M for layer in layers]
-    simplified = each(lambda job: simplify_coverage(dissolved[job[0]], job[1]), jobs)
-    outlines: dict[float, dict[str, gpd.GeoDataFrame]] = {0.0: dissolved}
-    for (layer, tolerance), frame in zip(jobs, simplified, strict=True):
-        outlines.setdefault(tolerance, {})[layer] = frame
-    for tolerance, by_layer in outlines.items():
-        labelled = [frame.assign(layer=layer) for layer, frame in by_layer.items()]
-        joined = gpd.GeoDataFrame(pd.concat(labelled, ignore_index=True), crs=labelled[0].crs)
-        joined.to_parquet(folder / outlines_file(tolerance), index=False)
+    frames: dict[float, list[gpd.GeoDataFrame]] = {0.0: []}
+    frames |= {tolerance: [] for tolerance in SIMPLIFY_TOLERANCES_M}
+    for layer in data.area_layers:
+        dissolved = dissolve(data, layer)
+        frames[0.0].append(dissolved.assign(layer=layer))
+        for tolerance in SIMPLIFY_TOLERANCES_M:
+            simplified = simplify_coverage(dissolved, tolerance)
+            frames[tolerance].append(simplified.assign(layer=layer))
+    for tolerance, parts in frames.items():
+        outlines = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+        outlines.to_parquet(folder / outlines_file(tolerance), index=False)
     points = shapely.point_on_surface(data.geometry().geometry.to_numpy())
     # Plain x, y columns: making points from them is several times faster than from WKB.
     pd.DataFrame({"x": shapely.get_x(points), "y": shapely.get_y(points)}).to_parquet(

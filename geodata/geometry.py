@@ -9,9 +9,7 @@ no slivers or gaps between them.
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Iterable
 from typing import Any
 
 import geopandas as gpd
@@ -20,7 +18,6 @@ import shapely
 
 from .derived import stored_outlines, stored_points
 from .layers import code_column
-from .parallel import each
 from .spatial_index import BlockIndex
 from .store import VintageData
 from .unit_codes import UnitCodes, unit_codes
@@ -102,18 +99,6 @@ def _unions(data: VintageData, layer: str) -> dict[str, Any]:
     return {parent.categories[k]: shapely.normalize(
                 shapely.coverage_union_all(polygons[pieces_of.rows(k)]))
             for k in found.tolist()}  # fmt: skip
-
-
-def dissolve_layers(data: VintageData, layers: Iterable[str]) -> dict[str, gpd.GeoDataFrame]:
-    """``dissolve(data, layer)`` for each of ``layers``, on threads (GEOS releases the
-    GIL): first the layers made from LSOAs, then those joined from their outlines."""
-    layers = list(layers)
-
-    def from_lsoas(layer: str) -> bool:
-        return _finer_layer(data, layer, unit_codes(data, code_column(layer))) is None
-
-    each(functools.partial(dissolve, data), [layer for layer in layers if from_lsoas(layer)])
-    return dict(zip(layers, each(functools.partial(dissolve, data), layers), strict=True))
 
 
 def _finer_layer(data: VintageData, layer: str, parent: UnitCodes) -> str | None:

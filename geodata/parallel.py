@@ -7,8 +7,6 @@ both are done. Threads overlap them badly (pandas holds the GIL for much of its 
 only numpy, shapely, pyproj and pyogrio, and never inherits the caller's threads or locks.
 A small input (a test's synthetic vintage) is read in the caller when its result is
 asked for: starting a process would cost more than it saves.
-
-``each`` spreads GEOS work (unions, simplifications) over threads: GEOS releases the GIL.
 """
 
 from __future__ import annotations
@@ -16,20 +14,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from concurrent.futures.thread import ThreadPoolExecutor
 from typing import Generic, TypeVar
 
-T = TypeVar("T")
 R = TypeVar("R")
 
 #: The cores this process may use (a CPU affinity or container limit counts).
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-#: Threads for GEOS work: the cores there are, up to four (the layers are few).
-WORKERS = max(1, min(4, CORES))
 
 
 class Beside(Generic[R]):
@@ -54,11 +47,17 @@ class Beside(Generic[R]):
         if self._future is None:
             return self._fn(*self._args)
         try:
-            return self._future.result()
+            found = self._future.result()
         except BrokenProcessPool:  # the process died (killed, out of memory): try here
-            return self._fn(*self._args)
-        finally:
             self.cancel()
+            return self._fn(*self._args)
+        except BaseException:
+            self.cancel()
+            raise
+        assert self._pool is not None
+        self._pool.shutdown(wait=True)  # its work is done: it exits at once
+        self._pool = None
+        return found
 
     def cancel(self) -> None:
         """Stop waiting for it (the caller failed first); the process is left to end."""
@@ -72,12 +71,3 @@ def _keep_out(modules: tuple[str, ...]) -> None:
     it finds them (pyogrio imports pandas and geopandas) then starts without them."""
     for name in modules:
         sys.modules[name] = None  # type: ignore[assignment]
-
-
-def each(fn: Callable[[T], R], items: Iterable[T], workers: int = WORKERS) -> list[R]:
-    """``[fn(item) for item in items]`` on ``workers`` threads, in order."""
-    items = list(items)
-    if workers <= 1 or len(items) <= 1:
-        return [fn(item) for item in items]
-    with ThreadPoolExecutor(min(workers, len(items)), thread_name_prefix="geos") as pool:
-        return list(pool.map(fn, items))

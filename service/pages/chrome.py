@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -51,7 +51,17 @@ def chosen_vintage() -> str | None:
     return remembered if remembered in services().usable() else None
 
 
+def show_vintage(name: str) -> None:
+    """This page shows one vintage whatever the reader chose (a saved scenario or place
+    set belongs to one): the header names it, not the reader's choice."""
+    g.page_vintage = name
+
+
 def current_vintage() -> str | None:
+    """The vintage the header names: the page's own (``show_vintage``), else the reader's
+    choice, else the store's default."""
+    if g.get("page_vintage"):
+        return str(g.page_vintage)
     chosen = chosen_vintage()
     built = services().usable()
     if chosen in built:

@@ -49,7 +49,7 @@ from ..auth import check_access
 from ..context import services
 from ..errors import ApiError, bad_request, not_found
 from ..security import allow_inline_scripts, inline_script_hashes
-from .chrome import chosen_vintage, compact_header
+from .chrome import chosen_vintage, compact_header, show_vintage
 
 maps = Blueprint("maps", __name__, url_prefix="/maps")
 
@@ -132,6 +132,7 @@ def scenario(scenario_id: int) -> Response:
     except LookupError:
         raise not_found(f"There is no scenario {scenario_id}.") from None
     plan = Scenario.from_stored(record.spec)
+    show_vintage(plan.vintage)
     data = services().scenario_data(plan)
     uploaded = None
     if record.upload_id is not None:
@@ -184,6 +185,7 @@ def places(ref: str) -> Response:
     from ..api.places import resolve_ref
 
     place_set, data, meta = resolve_ref(ref)
+    show_vintage(place_set.vintage)
     membership = resolve_places(data, place_set)
     # Saved sets are immutable (a change is a new id); built-in ones follow the vintage.
     return _page(data, ("places", str(meta["id"])), lambda o: places_page(data, membership, o))

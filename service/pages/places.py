@@ -16,7 +16,7 @@ from geodata.provenance import ATTRIBUTION
 from ..auth import check_access, form_writer, identity
 from ..context import services
 from ..errors import ApiError
-from .chrome import chosen_vintage
+from .chrome import chosen_vintage, show_vintage
 
 place_pages = Blueprint("place_pages", __name__, url_prefix="/places")
 
@@ -88,6 +88,7 @@ def show(ref: str) -> tuple[str, int]:
         place_set, data, _ = resolve_ref(ref)
     except ApiError as exc:
         return index(exc.message, exc.status)
+    show_vintage(place_set.vintage)
     checks = check_places(data, resolve_places(data, place_set))
     gaps = {"lsoas": len(checks.gaps), "population": int(checks.gaps["population"].sum())}
     straddling = (None if checks.pcns_straddling is None

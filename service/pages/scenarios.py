@@ -21,7 +21,7 @@ from ..auth import check_access, form_writer
 from ..context import services
 from ..db import ScenarioRecord
 from ..errors import ApiError
-from .chrome import chosen_vintage, current_vintage
+from .chrome import chosen_vintage, current_vintage, show_vintage
 
 scenario_pages = Blueprint("scenario_pages", __name__, url_prefix="/scenarios")
 
@@ -97,6 +97,7 @@ def _no_scenario(exc: NoScenario) -> tuple[str, int]:
 def show(scenario_id: int) -> tuple[str, int]:
     check_access("viewer")
     record, scenario = _saved(scenario_id)
+    show_vintage(scenario.vintage)
     data = services().scenario_data(scenario)
     evaluation = evaluate(data, scenario)
     icbs = evaluation.icbs.loc[evaluation.icbs["change"] != 0]
@@ -192,6 +193,7 @@ def baseline_statutory_csv() -> Any:
 def scenario_statutory(scenario_id: int) -> tuple[str, int]:
     check_access("viewer")
     record, scenario = _saved(scenario_id)
+    show_vintage(scenario.vintage)
     data = services().scenario_data(scenario)
     assignment = resolve(data, scenario)
     before = data.table["icb_code"].to_numpy()

@@ -155,3 +155,29 @@ def test_forms_and_lists_follow_the_vintage_chosen_in_the_header(
             assert "<option selected>zzz</option>" not in page
     finally:
         app.extensions["boundary_lab"].db.dispose()
+
+
+def test_a_saved_scenario_s_pages_name_its_vintage_not_the_reader_s_choice(
+    tiny_data_dir: Path, tmp_path: Path
+) -> None:
+    """A scenario belongs to one vintage: its pages and map name that vintage in the header,
+    even when the reader chose another (they named the reader's choice)."""
+    data = tmp_path / "data"
+    shutil.copytree(tiny_data_dir / "tiny", data / "tiny")
+    shutil.copytree(tiny_data_dir / "tiny", data / "zzz")
+    app = create_app({"TESTING": True, "DATA_DIR": str(data),
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})  # fmt: skip
+    try:
+        spec = {"vintage": "tiny", "name": "on tiny", "moves": [
+            {"unit_layer": "ltla", "code": "E07000002", "to_icb": "E54000001"}]}  # fmt: skip
+        record = app.extensions["boundary_lab"].db.save_scenario(spec, "moves", "someone")
+        client = app.test_client()
+        client.get("/vintage?vintage=zzz&next=/")  # the reader chooses the other one
+        assert '<option value="zzz" selected>' in client.get("/").text
+        for path in (f"/scenarios/{record.id}", f"/scenarios/{record.id}/statutory",
+                     f"/maps/scenario/{record.id}"):  # fmt: skip
+            page = client.get(path).text
+            assert '<option value="tiny" selected>' in page, path
+            assert '<option value="zzz" selected>' not in page, path
+    finally:
+        app.extensions["boundary_lab"].db.dispose()

@@ -87,8 +87,8 @@ def recodes(a: VintageData, b: VintageData, layer: str) -> pd.DataFrame:
 
 def _moves(a: VintageData, b: VintageData, moved: np.ndarray) -> pd.DataFrame:
     frame = pd.DataFrame({
-        "from_code": a.table["icb_code"].to_numpy()[moved].astype(object),
-        "to_code": b.table["icb_code"].to_numpy()[moved].astype(object),
+        "from_code": a.column_objects("icb_code")[moved],
+        "to_code": b.column_objects("icb_code")[moved],
         "population": a.table["population"].to_numpy()[moved],
     })  # fmt: skip
     grouped = frame.groupby(["from_code", "to_code"])["population"].agg(["size", "sum"])
@@ -145,8 +145,7 @@ def compare_vintages(a: VintageData, b: VintageData) -> VintageComparison:
         raise BoundaryLabError(f"both vintages are {a.name}; name two different ones")
     check_same_blocks(a, b)
     key_a, key_b = _key_of(a, "icb"), _key_of(b, "icb")
-    icb_a = a.table["icb_code"].to_numpy().astype(object)
-    icb_b = b.table["icb_code"].to_numpy().astype(object)
+    icb_a, icb_b = a.column_objects("icb_code"), b.column_objects("icb_code")
     moved = np.array([key_a[x] != key_b[y] for x, y in zip(icb_a, icb_b, strict=True)])
     population = a.table["population"].to_numpy()
     icbs = _icbs(a, b, key_a, key_b)

@@ -44,7 +44,7 @@ def _shares_by_place(
 def check_places(data: VintageData, membership: Membership) -> PlaceChecks:
     table = data.table
     population = table["population"].to_numpy()
-    icb, utla = (table[c].to_numpy().astype(object) for c in ("icb_code", "utla_code"))
+    icb, utla = data.column_objects("icb_code"), data.column_objects("utla_code")
     members = [membership.rows[code] for code in membership.codes]
     lsoa_rows = np.concatenate(members) if members else np.empty(0, dtype=np.int64)
     place = np.repeat(np.arange(len(members)), [len(m) for m in members])

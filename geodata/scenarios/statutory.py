@@ -18,7 +18,7 @@ def statutory_description(data: VintageData, assignment: Assignment) -> pd.DataF
     """One row per whole LTLA (kind 'ltla') or per LSOA of a part-included LTLA
     (kind 'lsoa'), ICB by ICB."""
     table = data.table
-    ltla = table["ltla_code"].to_numpy().astype(object)
+    ltla = data.column_objects("ltla_code")
     frame = pd.DataFrame({"icb": assignment.icb, "ltla": ltla,
                           "lsoa": table["lsoa_code"].to_numpy()})  # fmt: skip
     icbs_per_ltla = frame.groupby("ltla")["icb"].nunique()

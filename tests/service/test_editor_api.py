@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from service_fixtures import make_token
 
-from service.api.scenarios import MAX_EVALUATE_CHANGES
+from service.api.bodies import MAX_EVALUATE_CHANGES
 
 RUNNING_EXAMPLE = {"vintage": "tiny", "name": "District 2 to ICB 1",
                    "moves": [{"unit_layer": "ltla", "code": "E07000002",
@@ -121,7 +121,7 @@ def test_unsaved_evaluation_equals_the_saved_one(app: Flask, client: FlaskClient
     ("body", "says"),
     [
         ([1, 2], "send JSON"),
-        ({"vintage": "tiny", "moves": "ltla:E07000002:E54000001"}, "must be lists"),
+        ({"vintage": "tiny", "moves": "ltla:E07000002:E54000001"}, "moves must be a list, got 'ltla:"),
         ({"vintage": "tiny", "moves": [{"unit_layer": "ltla", "code": "E07999999",
                                         "to_icb": "E54000001"}]}, "unknown ltla code"),  # fmt: skip
         ({"vintage": "tiny", "blocks": [["E01000001", "E54000002"], ["e01000001", "E54000001"]]},

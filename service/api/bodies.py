@@ -187,16 +187,17 @@ class ScenarioBody(Changes):
 
 
 class EvaluateBody(Changes):
-    @model_validator(mode="before")
-    @classmethod
-    def _bounded(cls, raw: Any) -> Any:
-        if isinstance(raw, dict):
-            size = sum(len(raw[k]) for k in ("moves", "blocks") if isinstance(raw.get(k), list))
-            if size > MAX_EVALUATE_CHANGES:
-                raise refuse_whole(f"{size:,} moves and blocks; at most "
-                                   f"{MAX_EVALUATE_CHANGES:,} in one evaluation (move whole "
-                                   "districts rather than their LSOAs)")  # fmt: skip
-        return raw
+    blocks: Annotated[list[BlockPair], Field(max_length=MAX_EVALUATE_CHANGES, description=
+                      "LSOAs assigned to ICBs")] = []  # fmt: skip
+
+    @model_validator(mode="after")
+    def _bounded(self) -> EvaluateBody:
+        size = len(self.moves) + len(self.blocks)
+        if size > MAX_EVALUATE_CHANGES:
+            raise refuse_whole(f"{size:,} moves and blocks; at most {MAX_EVALUATE_CHANGES:,} "
+                               "in one evaluation (move whole districts rather than their "
+                               "LSOAs)")  # fmt: skip
+        return self
 
 
 def _uploaded_file(raw: Any) -> Any:
@@ -259,17 +260,13 @@ class PlaceSetBody(Body):
     places: list[Place] = Field(min_length=1, max_length=MAX_PLACES, description="a "
                                 "non-empty list of places, each {name, code, blocks}")  # fmt: skip
 
-    @model_validator(mode="before")
-    @classmethod
-    def _bounded(cls, raw: Any) -> Any:
-        places = raw.get("places") if isinstance(raw, dict) else None
-        if isinstance(places, list):
-            total = sum(len(p["blocks"]) for p in places
-                        if isinstance(p, dict) and isinstance(p.get("blocks"), list))  # fmt: skip
-            if total > MAX_PLACE_BLOCKS:
-                raise refuse_whole(f"a place set's places have {total:,} blocks in all; at "
-                                   f"most {MAX_PLACE_BLOCKS:,}")  # fmt: skip
-        return raw
+    @model_validator(mode="after")
+    def _bounded(self) -> PlaceSetBody:
+        total = sum(len(p.blocks) for p in self.places)
+        if total > MAX_PLACE_BLOCKS:
+            raise refuse_whole(f"a place set's places have {total:,} blocks in all; at most "
+                               f"{MAX_PLACE_BLOCKS:,}")  # fmt: skip
+        return self
 
     def place_set(self, default_vintage: str) -> PlaceSet:
         return PlaceSet(self.name, self.vintage or default_vintage,

@@ -324,7 +324,8 @@ def _with_places(*places: dict[str, Any], **extra: Any) -> dict[str, Any]:
 COUNTY = {"name": "County", "blocks": [block("utla", "E10000001")]}
 REFUSALS: list[tuple[str, Any, str]] = [
     ("not an object", ["County"], "send JSON"),
-    ("no places", {"name": "x", "vintage": "tiny"}, "places is required: a non-empty list of places"),
+    ("no places", {"name": "x", "vintage": "tiny"},
+     "places is required: a non-empty list of places"),
     ("unknown code", _with_places({"name": "Lost", "blocks": [block("ltla", "E07000099")]}),
      "place 'Lost': unknown ltla code 'E07000099' in vintage tiny"),
     ("place with no blocks", _with_places(COUNTY, {"name": "Empty", "blocks": []}),

@@ -205,11 +205,15 @@ def _wording(error: Any, node: dict[str, Any], noun: str) -> str:
 def _range(node: dict[str, Any]) -> str:
     low, high = node.get("minimum"), node.get("maximum")
     if low is not None and high is not None:
-        return f" from {low:,} to {high:,}"
-    bounds = [f"{word} {node[key]:,}" for key, word in (
+        return f" from {_number(low)} to {_number(high)}"
+    bounds = [f"{word} {_number(node[key])}" for key, word in (
         ("minimum", "at least"), ("exclusiveMinimum", "more than"),
         ("maximum", "at most"), ("exclusiveMaximum", "below")) if key in node]  # fmt: skip
     return " " + " and ".join(bounds) if bounds else ""
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
 
 def _shown(value: Any) -> str:

@@ -44,7 +44,7 @@ def Text(rule: TextRule, about: str, *, required: bool = True, **schema: Any) ->
             raise refuse(problem)
         return str(raw).strip()
 
-    bounds = {"min_length": 1} if required else {}
+    bounds: dict[str, Any] = {"min_length": 1} if required else {}
     return Annotated[str, Field(max_length=rule.max_chars, description=about, **bounds,
                                 **schema), BeforeValidator(check)]  # fmt: skip
 
@@ -52,8 +52,8 @@ def Text(rule: TextRule, about: str, *, required: bool = True, **schema: Any) ->
 def Number(about: str, *, whole: bool = False, **bounds: float) -> Any:  # noqa: N802
     """A finite JSON number (``whole``: an integer) within ``bounds`` (ge, le, gt, lt)."""
     kind = int if whole else float
-    finite = {} if whole else {"allow_inf_nan": False}
-    return Annotated[kind, Field(strict=True, description=about, **finite, **bounds)]
+    limits: dict[str, Any] = {**bounds} if whole else {**bounds, "allow_inf_nan": False}
+    return Annotated[kind, Field(strict=True, description=about, **limits)]
 
 
 def Choice(valid: tuple[str, ...], about: str | None = None) -> Any:  # noqa: N802

@@ -33,8 +33,8 @@ from .spec import operation
 )
 def create_proposal() -> tuple[Response, int]:
     body: bodies.ProposalBody = g.body
-    rules = (body.rules or bodies.ProposalRulesBody()).domain()
-    settings = (body.solver or bodies.SolverBody()).domain()
+    rules = (body.rules or bodies.ProposalRulesBody.model_validate({})).domain()
+    settings = (body.solver or bodies.SolverBody.model_validate({})).domain()
     base = None
     if isinstance(body.base, str):  # builtin-…
         data = services().vintage(body.vintage or None)

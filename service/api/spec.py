@@ -24,6 +24,7 @@ from ..errors import ApiError, bad_request
 from .fields import REFUSED, REFUSED_WHOLE
 
 F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M", bound=BaseModel)
 
 #: A response: a model (JSON), or media types of a file (no schema: bytes).
 Body = type[BaseModel] | tuple[str, ...]
@@ -112,14 +113,14 @@ def parse_body(bodies: dict[str, type[BaseModel]]) -> BaseModel:
     return validate_body(model, raw)
 
 
-def parse_form(model: type[BaseModel]) -> BaseModel:
+def parse_form(model: type[M]) -> M:
     """A multipart form through ``model``: its text fields (blank ones count as absent)
     and its files."""
     given: dict[str, Any] = {k: v for k, v in request.form.items() if v.strip()}
     return validate_body(model, {**given, **request.files.to_dict()})
 
 
-def validate_body(model: type[BaseModel], raw: Any) -> BaseModel:
+def validate_body(model: type[M], raw: Any) -> M:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

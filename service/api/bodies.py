@@ -45,7 +45,7 @@ from geodata.validation import CODE, DESCRIPTION, FILE_NAME, ICB_NAME, NAME, tex
 from ..db import MAX_ID
 from ..jsonbody import MAX_DEPTH
 from ..roles import ROLES
-from .fields import Choice, Flag, Id, Number, Text, Vintage, refuse, refuse_whole
+from .fields import REFUSED, Choice, Flag, Id, Number, Text, Vintage, refuse, refuse_whole
 
 #: Most points in one batch lookup (a deployment may set a lower limit).
 MAX_POINTS = 10_000
@@ -84,9 +84,13 @@ class LatLon(BaseModel):
     lon: Number("degrees east (WGS84)", ge=-180, le=180)
 
 
+#: British National Grid's extent, in metres (the lookup's query takes the same).
+EASTING, NORTHING = (0.0, 700_000.0), (0.0, 1_300_000.0)
+
+
 class EastingNorthing(BaseModel):
-    easting: Number("EPSG:27700 metres", ge=0, le=700_000)
-    northing: Number("EPSG:27700 metres", ge=0, le=1_300_000)
+    easting: Number("EPSG:27700 metres", ge=EASTING[0], le=EASTING[1])
+    northing: Number("EPSG:27700 metres", ge=NORTHING[0], le=NORTHING[1])
 
 
 def _point_shape(raw: Any) -> str | None:
@@ -101,7 +105,7 @@ def _point_shape(raw: Any) -> str | None:
 
 Point = Annotated[
     Annotated[LatLon, Tag("{lat, lon}")] | Annotated[EastingNorthing, Tag("{easting, northing}")],
-    Discriminator(_point_shape, custom_error_type="refused",
+    Discriminator(_point_shape, custom_error_type=REFUSED,
                   custom_error_message="must be {lat, lon} in degrees or {easting, northing} "
                   "in British National Grid metres"),
 ]  # fmt: skip
@@ -118,17 +122,10 @@ class LookupBody(Body):
 class Move(BaseModel):
     unit_layer: Choice(MOVE_LAYERS, "the layer of the unit moved")
     code: Text(CODE, "the unit's code (a place's code for place moves)")
-    to_icb: (
-        Text(
-            ICB_NAME,
-            "an ICB of the vintage (code, or the name maps show), or "
-            "'new_icb:NAME'; give this or new_icb",
-        )  # fmt: skip
-        | None
-    ) = None
-    new_icb: Text(ICB_NAME, "the name of a new ICB the unit goes to (instead of to_icb)") | None = (
-        None
-    )
+    to_icb: Text(ICB_NAME, "an ICB of the vintage (code, or the name maps show), or "
+                  "'new_icb:NAME'; give this or new_icb") | None = None  # fmt: skip
+    new_icb: Text(ICB_NAME, "the name of a new ICB the unit goes to (instead of "
+                  "to_icb)") | None = None  # fmt: skip
 
     @model_validator(mode="after")
     def _one_target(self) -> Move:

@@ -20,8 +20,7 @@ from . import api, bodies, responses, schemas
 from .spec import operation
 
 _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-#: British National Grid's extent, in metres.
-EASTING, NORTHING = (0.0, 700_000.0), (0.0, 1_300_000.0)
+EASTING, NORTHING = bodies.EASTING, bodies.NORTHING
 
 
 def _code_arrays(data: VintageData) -> dict[str, np.ndarray]:

@@ -61,29 +61,36 @@ def _describe(char: str) -> str:
 def check_text(value: object, field: str, rule: TextRule = NAME, *, required: bool = True) -> str:
     """``value`` stripped of surrounding whitespace, or a TextError that names ``field``,
     says what is wrong, where, and what is allowed."""
+    problem = text_problem(value, rule, required=required)
+    if problem:
+        raise TextError(f"{field} {problem}")
+    return str(value or "").strip()
+
+
+def text_problem(value: object, rule: TextRule = NAME, *, required: bool = True) -> str | None:
+    """What is wrong with ``value`` as text under ``rule``, said of it without its name
+    ("is 201 characters long; at most 200"), or None when it is fine. ``check_text`` and
+    the API's request models put the field's name (or JSON path) in front."""
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise TextError(f"{field} must be text, got {type(value).__name__}")
+        return f"must be text, got {type(value).__name__}"
     # Count before stripping: a huge string of spaces is refused, not silently shortened.
     if len(value) > rule.max_chars:
-        raise TextError(f"{field} is {len(value):,} characters long; at most "
-                        f"{rule.max_chars:,}")  # fmt: skip
+        return f"is {len(value):,} characters long; at most {rule.max_chars:,}"
     for match in _BAD.finditer(value):
         char = match.group()
         if rule.multiline and char in _ALLOWED_WHITESPACE:
             continue
         allowed = "line breaks and tabs are the only control characters allowed" \
             if rule.multiline else "names are one line of printable text"  # fmt: skip
-        raise TextError(f"{field} has {_describe(char)} at character {match.start() + 1}; "
-                        f"{allowed}")  # fmt: skip
+        return f"has {_describe(char)} at character {match.start() + 1}; {allowed}"
     size = len(value.encode("utf-8"))
     if size > rule.max_bytes:
-        raise TextError(f"{field} is {size:,} bytes in UTF-8; at most {rule.max_bytes:,}")
-    text = value.strip()
-    if required and not text:
-        raise TextError(f"{field} is empty; give some text")
-    return text
+        return f"is {size:,} bytes in UTF-8; at most {rule.max_bytes:,}"
+    if required and not value.strip():
+        return "is empty; give some text"
+    return None
 
 
 def check_name(value: object, field: str, *, required: bool = True) -> str:

@@ -27,6 +27,12 @@ class Place:
     blocks: tuple[tuple[str, str], ...]  # (layer, code)
     code: str = ""
 
+    def __post_init__(self) -> None:
+        # Codes are upper case, except PCN codes (ODS codes of PCNs are mixed: U12345).
+        blocks = tuple((layer, code if layer == "pcn" else code.upper())
+                       for layer, code in self.blocks)  # fmt: skip
+        object.__setattr__(self, "blocks", blocks)
+
     def key(self) -> str:
         return self.code or re.sub(r"[^A-Za-z0-9]+", "-", self.name).strip("-").lower()
 
@@ -39,6 +45,14 @@ class PlaceSet:
     icbs: tuple[str, ...] = ()  # the ICBs the set covers (gaps are counted within them)
     allow_overlaps: bool = False
     description: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "icbs", tuple(c.upper() for c in self.icbs))
+        counts = Counter(p.key() for p in self.places)  # linear: a set may hold thousands
+        duplicated = sorted(k for k, n in counts.items() if n > 1)
+        if duplicated:
+            raise BoundaryLabError(f"place codes must be unique in a set: "
+                                   f"{', '.join(duplicated[:10])}")  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -86,15 +100,10 @@ class PlaceSet:
                         f"{', '.join(BLOCK_LAYERS)}, got {str(block)[:80]!r}"
                     )
                 code = check_text(code, f"places[{i}].blocks[{j}].code", CODE)
-                parsed.append((layer, code.upper() if layer != "pcn" else code))
+                parsed.append((layer, code))
             code = check_text(str(place.get("code") or ""), f"places[{i}].code", CODE,
                               required=False)  # fmt: skip
             places.append(Place(place_name, tuple(parsed), code))
-        counts = Counter(p.key() for p in places)  # linear: a set may hold thousands
-        duplicated = sorted(k for k, n in counts.items() if n > 1)
-        if duplicated:
-            raise BoundaryLabError(f"place codes must be unique in a set: "
-                                   f"{', '.join(duplicated[:10])}")  # fmt: skip
         icbs = raw.get("icbs") or []
         if not isinstance(icbs, list) or len(icbs) > 100:
             raise BoundaryLabError("icbs must be a list of ICB codes (at most 100)")
@@ -110,7 +119,7 @@ class PlaceSet:
             name=name,
             vintage=vintage,
             places=tuple(places),
-            icbs=tuple(c.upper() for c in icbs),
+            icbs=tuple(icbs),
             allow_overlaps=overlaps,
             description=description,
         )

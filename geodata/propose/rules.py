@@ -42,6 +42,8 @@ class ProposalRules:
     link_islands: bool = True
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "locked_icbs",
+                           tuple(c.strip().upper() for c in self.locked_icbs))  # fmt: skip
         check_status(self.sa_status)
         if self.units not in UNIT_KINDS:
             raise BoundaryLabError(
@@ -176,7 +178,7 @@ def _typed_fields(cls: type, raw: dict[str, Any], where: str) -> dict[str, Any]:
         elif "tuple" in kind:
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
                 raise BoundaryLabError(f"{where}.{name} must be a list of codes")
-            out[name] = tuple(v.strip().upper() for v in value)
+            out[name] = tuple(value)
         elif "int" in kind and "float" not in kind:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise BoundaryLabError(f"{where}.{name} must be a whole number, got {value!r}")

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
-
-from geodata.validation import check_name
+from flask import Response, g, jsonify
 
 from ..auth import identity, requires
 from ..context import services
 from ..db import Token
-from ..errors import bad_request, not_found
-from ..roles import ROLES
+from ..errors import not_found
 from . import api, bodies, responses, schemas
 from .spec import operation
 
@@ -43,18 +40,8 @@ def list_tokens() -> Response:
     errors=(400,),
 )
 def create_token() -> tuple[Response, int]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise bad_request('send JSON {"name": "…", "role": "analyst"}')
-    name, role = body.get("name"), body.get("role")
-    if not isinstance(name, str) or not name.strip():
-        raise bad_request("name must be a non-empty string saying whose token it is")
-    name = check_name(name, "name")  # 200 characters, one printable line (else a 400)
-    if role not in ROLES:
-        raise bad_request(
-            f"role must be one of {', '.join(ROLES)}, got {role!r}", valid=list(ROLES)
-        )
-    token, secret = services().db.create_token(name, role, identity().actor)
+    body: bodies.TokenBody = g.body
+    token, secret = services().db.create_token(body.name, body.role, identity().actor)
     return jsonify(
         {**_token_json(token), "token": secret, "note": "the token is shown once; keep it safe"}
     ), 201

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, g, jsonify
 from pyproj import Transformer
 
 from geodata.geometry import block_index
@@ -20,8 +20,7 @@ from . import api, bodies, responses, schemas
 from .spec import operation
 
 _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-#: British National Grid's extent, in metres.
-EASTING, NORTHING = (0.0, 700_000.0), (0.0, 1_300_000.0)
+EASTING, NORTHING = bodies.EASTING, bodies.NORTHING
 
 
 def _code_arrays(data: VintageData) -> dict[str, np.ndarray]:
@@ -92,23 +91,19 @@ def lookup_one() -> Response:
     return jsonify({"vintage": data.name, "query": query, "units": _units(data, row)})
 
 
-def _point_arrays(points: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Points as BNG x, y; each point is {lat, lon} or {easting, northing}."""
+def _point_arrays(
+    points: list[bodies.LatLon | bodies.EastingNorthing],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points as BNG x, y (the body's model checked each is {lat, lon} or {easting,
+    northing} within its bounds)."""
     x = np.empty(len(points))
     y = np.empty(len(points))
     degrees = np.zeros(len(points), dtype=bool)
     for i, point in enumerate(points):
-        if not isinstance(point, dict):
-            raise bad_request(f"points[{i}] must be an object, got {type(point).__name__}", index=i)
-        if "lat" in point and "lon" in point:
-            y[i] = params.check_number(f"points[{i}].lat", point["lat"], -90, 90)
-            x[i] = params.check_number(f"points[{i}].lon", point["lon"], -180, 180)
-            degrees[i] = True
-        elif "easting" in point and "northing" in point:
-            x[i] = params.check_number(f"points[{i}].easting", point["easting"], *EASTING)
-            y[i] = params.check_number(f"points[{i}].northing", point["northing"], *NORTHING)
+        if isinstance(point, bodies.LatLon):
+            x[i], y[i], degrees[i] = point.lon, point.lat, True
         else:
-            raise bad_request(f"points[{i}] needs lat and lon, or easting and northing", index=i)
+            x[i], y[i] = point.easting, point.northing
     if degrees.any():
         x[degrees], y[degrees] = _TO_BNG.transform(x[degrees], y[degrees])
     return x, y
@@ -121,26 +116,16 @@ def _point_arrays(points: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     body=bodies.LookupBody,
 )
 def lookup_batch() -> Response:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("points"), list):
-        raise bad_request(
-            'send JSON {"points": [{"lat": …, "lon": …} or '
-            '{"easting": …, "northing": …}, …], "vintage": optional}'
-        )
-    limit = current_app.config["MAX_LOOKUP_POINTS"]
-    points = body["points"]
-    if not points:
-        raise bad_request("points is empty")
+    body: bodies.LookupBody = g.body
+    limit = current_app.config["MAX_LOOKUP_POINTS"]  # a deployment's own, lower limit
+    points = body.points
     if len(points) > limit:
         raise bad_request(
             f"too many points: {len(points):,}; at most {limit:,} a request",
             limit=limit,
             got=len(points),
         )
-    vintage = body.get("vintage")
-    if vintage is not None and not isinstance(vintage, str):
-        raise bad_request("vintage must be a string")
-    data = services().vintage(vintage)
+    data = services().vintage(body.vintage or None)
     rows = _locate(data, *_point_arrays(points))
     found = rows >= 0
     picked = {layer: values[rows[found]] for layer, values in _code_arrays(data).items()}

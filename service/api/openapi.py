@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from flask import Flask, Response, current_app, jsonify
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from werkzeug.routing import Rule
 
 from geodata import __version__
@@ -36,12 +36,16 @@ ERRORS = {
 REF = "#/components/schemas/{model}"
 
 
-def _models(ops: list[Operation]) -> list[type[BaseModel]]:
-    found: dict[str, type[BaseModel]] = {"Error": Error}
+def _models(ops: list[Operation]) -> list[tuple[type[BaseModel], JsonSchemaMode]]:
+    """Every model with the mode it is read in: a response as it is written, a request
+    body as it is checked (the two differ where a validator reads more than it writes)."""
+    found: dict[str, tuple[type[BaseModel], JsonSchemaMode]] = {"Error": (Error, "serialization")}
     for op in ops:
-        for model in (*op.responses.values(), *op.body.values()):
+        for model in op.responses.values():
             if isinstance(model, type):
-                found.setdefault(model.__name__, model)
+                found.setdefault(model.__name__, (model, "serialization"))
+        for model in op.body.values():
+            found.setdefault(model.__name__, (model, "validation"))
     return list(found.values())
 
 
@@ -147,7 +151,7 @@ def document(app: Flask) -> dict[str, Any]:
             view = app.view_functions[rule.endpoint]
             routes.append((rule, cast(Any, view).openapi))  # set by @operation
     models = _models([op for _, op in routes])
-    refs, defs = models_json_schema([(m, "serialization") for m in models], ref_template=REF)
+    refs, defs = models_json_schema(models, ref_template=REF)
     by_model = {model: ref for (model, _), ref in refs.items()}
     paths: dict[str, Any] = {}
     for rule, op in sorted(routes, key=lambda r: r[0].rule):

@@ -6,7 +6,7 @@ from typing import Any
 
 import geopandas as gpd
 import shapely
-from flask import Response, jsonify, request
+from flask import Response, g, jsonify
 
 from geodata.errors import UnknownNameError
 from geodata.geometry import simplify_coverage, to_geojson
@@ -69,22 +69,12 @@ def list_place_sets() -> Response:
     errors=(400, 404, 409),
 )
 def create_place_set() -> tuple[Response, int]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise bad_request(
-            'send JSON {"name", "vintage", "icbs": [...], "allow_overlaps": '
-            'false, "places": [{"name", "blocks": [{"layer", "code"}]}]}'
-        )
-    if not body.get("vintage"):
-        body = {**body, "vintage": services().default_vintage()}
-    place_set = PlaceSet.from_dict(body)
+    body: bodies.PlaceSetBody = g.body
+    place_set = body.place_set(services().default_vintage())
     resolve_places(services().vintage(place_set.vintage), place_set)  # refuse before saving
-    parent = body.get("parent")
-    if parent is not None and (not isinstance(parent, int) or parse_id(parent) is None):
-        raise bad_request(f"parent must be a place set id (1 to {MAX_ID}), got {parent!r}")
     try:
         who = identity()
-        record = services().db.save_place_set(place_set.as_dict(), who.actor, parent,
+        record = services().db.save_place_set(place_set.as_dict(), who.actor, body.parent,
                                               admin=who.is_admin)  # fmt: skip
     except LookupError as exc:
         raise not_found(str(exc)) from None

@@ -5,54 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, g, jsonify
 
 from geodata.propose.proposal import InfeasibleProposal, builtin_base, propose
-from geodata.propose.rules import ProposalRules, SolverSettings
 from geodata.scenarios import Scenario
 from geodata.scenarios.evaluate import evaluate
 from geodata.scenarios.report import evaluation_data
-from geodata.validation import check_name
 
 from ..auth import identity, requires
 from ..context import services
-from ..errors import ApiError, bad_request, not_found
+from ..errors import ApiError, not_found
 from . import api, bodies, responses
 from .scenarios import _record_json
 from .spec import operation
-
-#: A request waits for its answer: keep solves within what a browser will wait for.
-MAX_HTTP_TIME_LIMIT_S = 300.0
-DEFAULT_HTTP_TIME_LIMIT_S = 30.0
-BODY_FIELDS = ("vintage", "base", "name", "rules", "solver", "save")
-
-
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise bad_request(
-            'send JSON {"vintage", "base": scenario id, "name", "rules": {…}, '
-            '"solver": {…}, "save": true}; see /api/v1/openapi.json'
-        )
-    unknown = sorted(set(body) - set(BODY_FIELDS))
-    if unknown:
-        raise bad_request(f"unknown field(s) {', '.join(unknown)}; valid: {', '.join(BODY_FIELDS)}")
-    return body
-
-
-def _settings(raw: Any) -> SolverSettings:
-    raw = (
-        {"time_limit_s": DEFAULT_HTTP_TIME_LIMIT_S, **(raw or {})}
-        if isinstance(raw, dict | type(None))
-        else raw
-    )
-    settings = SolverSettings.from_dict(raw)
-    if settings.time_limit_s > MAX_HTTP_TIME_LIMIT_S:
-        raise bad_request(
-            f"solver.time_limit_s is at most {MAX_HTTP_TIME_LIMIT_S:g} seconds over "
-            "HTTP; use boundary-lab propose for longer solves"
-        )
-    return settings
 
 
 @api.post("/proposals")
@@ -67,36 +32,23 @@ def _settings(raw: Any) -> SolverSettings:
     errors=(400, 404, 422),
 )
 def create_proposal() -> tuple[Response, int]:
-    body = _body()
-    rules = ProposalRules.from_dict(body.get("rules") or {})
-    settings = _settings(body.get("solver"))
-    name = body.get("name")
-    if name is not None:
-        name = check_name(name, "name")  # the one name check (geodata.validation)
-    save = body.get("save", True)
-    if not isinstance(save, bool):
-        raise bad_request("save must be true or false")
+    body: bodies.ProposalBody = g.body
+    rules = (body.rules or bodies.ProposalRulesBody.model_validate({})).domain()
+    settings = (body.solver or bodies.SolverBody.model_validate({})).domain()
     base = None
-    base_id = body.get("base")
-    if isinstance(base_id, str) and base_id.startswith("builtin-"):
-        vintage = body.get("vintage")
-        data = services().vintage(vintage if isinstance(vintage, str) else None)
-        base = builtin_base(data, base_id)
-    elif base_id is not None:
-        if isinstance(base_id, bool) or not isinstance(base_id, int):
-            raise bad_request(f"base must be a scenario id or builtin-…, got {base_id!r}")
+    if isinstance(body.base, str):  # builtin-…
+        data = services().vintage(body.vintage or None)
+        base = builtin_base(data, body.base)
+    elif body.base is not None:
         try:
-            base = Scenario.from_stored(services().db.get_scenario(base_id).spec)
+            base = Scenario.from_stored(services().db.get_scenario(body.base).spec)
         except LookupError:
-            raise not_found(f"no scenario with id {base_id}") from None
+            raise not_found(f"no scenario with id {body.base}") from None
         data = services().scenario_data(base)
     else:
-        vintage = body.get("vintage")
-        if vintage is not None and not isinstance(vintage, str):
-            raise bad_request("vintage must be text")
-        data = services().vintage(vintage)
+        data = services().vintage(body.vintage or None)
     try:
-        proposal = propose(data, rules, settings, base=base, name=name.strip() if name else None)
+        proposal = propose(data, rules, settings, base=base, name=body.name)
     except InfeasibleProposal as exc:
         raise ApiError(422, "infeasible", str(exc), exc.details()) from None
     evaluation = evaluate(
@@ -106,11 +58,11 @@ def create_proposal() -> tuple[Response, int]:
         "proposal": proposal.as_dict(),
         "evaluation": evaluation_data(evaluation),
     }
-    if save:
+    if body.save:
         record = services().db.save_scenario(
             proposal.scenario.as_dict(), "proposal", identity().actor
         )
         out = {**_record_json(record), **out}
     else:
         out = {"id": None, "spec": proposal.scenario.as_dict(), **out}
-    return jsonify(out), 201 if save else 200
+    return jsonify(out), 201 if body.save else 200

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from flask import Response, g, jsonify, request
+from flask import Response, g, jsonify
 
 from geodata.geometry import simplify_coverage, to_geojson
 from geodata.output import records
@@ -26,12 +26,12 @@ from geodata.scenarios.shapes import icb_shapes
 from geodata.scenarios.statutory import statutory_csv, statutory_description
 from geodata.scenarios.upload import best_fit, read_candidates
 from geodata.store import VintageData
-from geodata.validation import FILE_NAME, NAME_CHARS, check_text, decode_text
+from geodata.validation import NAME_CHARS, decode_text
 
 from .. import params
 from ..auth import identity, requires
 from ..context import services
-from ..db import MAX_ID, ScenarioRecord, Upload, parse_id
+from ..db import ScenarioRecord, Upload
 from ..errors import bad_request, not_found
 from . import api, bodies, responses, schemas
 from .cache import cached_json
@@ -39,9 +39,6 @@ from .reports import attachment, check_format
 from .spec import operation
 
 UPLOAD_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
-#: Most changes (moves and block assignments) an unsaved evaluation takes: more than
-#: England has LSOAs, so any redraw fits, while the work per request stays bounded.
-MAX_EVALUATE_CHANGES = 40_000
 
 
 def _record(scenario_id: int) -> ScenarioRecord:
@@ -65,41 +62,27 @@ def _record_json(record: ScenarioRecord) -> dict[str, Any]:
                        "statutory.csv", "blocks.csv")}}  # fmt: skip
 
 
-def _form_text(name: str, default: str = "") -> str:
-    value = request.form.get(name, default)
-    return value.strip() if isinstance(value, str) else default
-
-
-def _from_json(body: dict[str, Any]) -> tuple[Scenario, str]:
-    if not body.get("vintage"):
-        body = {**body, "vintage": services().default_vintage()}
-    scenario = Scenario.from_dict(body)
-    return scenario, "moves" if not scenario.blocks else "blocks"
-
-
-def scenario_from_upload() -> tuple[Scenario, str, Upload | None, dict[str, Any]]:
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        raise bad_request(
-            "send a file field named 'file' (CSV of LSOA code, ICB code; or "
-            "candidate boundaries as .geojson, .gpkg or zipped Shapefile)"
-        )
-    check_text(file.filename, "the file's name", FILE_NAME)
+def scenario_from_upload(form: bodies.UploadBody) -> tuple[Scenario, str, Upload | None,
+                                                         dict[str, Any]]:  # fmt: skip
+    """A scenario from an uploaded file (the form checked by its model): a CSV of LSOA
+    code, ICB code; or candidate boundaries best-fitted to LSOAs."""
+    file = form.file
     content = file.read()
-    name = _form_text("name") or file.filename[:NAME_CHARS]
-    vintage = _form_text("vintage") or services().default_vintage()
+    name = form.name or file.filename[:NAME_CHARS]
+    vintage = form.vintage or services().default_vintage()
     data = services().vintage(vintage)
+    description = form.description or ""
     filename = file.filename.lower()
     if filename.endswith(".csv"):
         blocks = read_blocks_csv(decode_text(content, file.filename), file.filename)
-        scenario = Scenario(vintage, name, description=_form_text("description"))
+        scenario = Scenario(vintage, name, description=description)
         return scenario.with_blocks(blocks), "blocks", None, {}
     if not filename.endswith(UPLOAD_SUFFIXES):
         raise bad_request(
             f"unsupported file {file.filename!r}; upload .csv, .geojson, .gpkg "
             "or a zipped Shapefile (.zip)"
         )
-    candidates = read_candidates(content, file.filename, _form_text("label") or None)
+    candidates = read_candidates(content, file.filename, form.label or None)
     fit = best_fit(data, candidates, name)
     upload = Upload(file.filename, hashlib.sha256(content).hexdigest(), len(content),
                     candidates.label_property,
@@ -110,7 +93,7 @@ def scenario_from_upload() -> tuple[Scenario, str, Upload | None, dict[str, Any]
         vintage,
         name,
         blocks=fit.scenario.blocks,
-        description=_form_text("description"),
+        description=description,
         notes=fit.scenario.notes,
     )
     return scenario, "upload", upload, extra
@@ -129,26 +112,14 @@ def scenario_from_upload() -> tuple[Scenario, str, Upload | None, dict[str, Any]
 def create_scenario() -> tuple[Response, int]:
     extra: dict[str, Any] = {}
     upload = None
-    if request.mimetype == "multipart/form-data":
-        scenario, source, upload, extra = scenario_from_upload()
-        parent = _form_text("parent")
+    body: bodies.ScenarioBody | bodies.UploadBody = g.body
+    if isinstance(body, bodies.UploadBody):
+        scenario, source, upload, extra = scenario_from_upload(body)
     else:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            raise bad_request(
-                'send JSON {"name", "vintage", "moves": [{"unit_layer", "code", '
-                '"to_icb"}], "blocks": [[lsoa, icb]], "parent": id} or a '
-                "multipart upload with a file"
-            )
-        scenario, source = _from_json(body)
-        if "notes" in body:
-            raise bad_request("notes are written by the service (e.g. an upload's warnings); "
-                              "put your own text in description")  # fmt: skip
-        parent = body.get("parent") or ""
-    parent_id = parse_id(parent)
-    if parent and parent_id is None:
-        raise bad_request(f"parent must be a scenario id (1 to {MAX_ID}), got {parent!r}")
-    record, moved = save_scenario(scenario, source, upload, parent_id)
+        scenario = body.scenario(body.name or "unnamed scenario", services().default_vintage(),
+                                 body.description or "")  # fmt: skip
+        source = "moves" if not scenario.blocks else "blocks"
+    record, moved = save_scenario(scenario, source, upload, body.parent)
     return jsonify({**_record_json(record), "lsoas_moved": moved, **extra}), 201
 
 
@@ -238,15 +209,8 @@ def evaluate_unsaved() -> Response:
     panel): the same parsing and resolution as a save, read-only, so a viewer may ask.
     Each rule's outcome against the base comes alongside: what the changes broke, fixed,
     or found already failing."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise bad_request('send JSON {"vintage", "moves": [{"unit_layer", "code", "to_icb"}], '
-                          '"blocks": [[lsoa, icb]]}')  # fmt: skip
-    size = sum(len(body[k]) for k in ("moves", "blocks") if isinstance(body.get(k), list))
-    if size > MAX_EVALUATE_CHANGES:
-        raise bad_request(f"{size:,} moves and blocks; at most {MAX_EVALUATE_CHANGES:,} in one "
-                          "evaluation (move whole districts rather than their LSOAs)")  # fmt: skip
-    scenario, _ = _from_json({"name": "unsaved edits", **body})
+    body: bodies.EvaluateBody = g.body
+    scenario = body.scenario("unsaved edits", services().default_vintage())
     data = services().scenario_data(scenario)
     rules = rule_set()
     evaluation = evaluate(data, scenario, rules)

@@ -15,8 +15,10 @@ from geodata.scenarios.evaluate import evaluate
 from geodata.scenarios.statutory import statutory_csv, statutory_description
 from geodata.scenarios.upload import UploadError
 
+from ..api import bodies
 from ..api.reports import attachment
 from ..api.scenarios import save_scenario, scenario_from_upload
+from ..api.spec import parse_form
 from ..auth import check_access, form_writer
 from ..context import services
 from ..db import ScenarioRecord
@@ -57,7 +59,8 @@ def create() -> WerkzeugResponse | tuple[str, int]:
         form_writer()
         file = request.files.get("file")
         if file is not None and file.filename:
-            scenario, source, upload, _ = scenario_from_upload()
+            form = parse_form(bodies.UploadBody)  # the API's form model: one check
+            scenario, source, upload, _ = scenario_from_upload(form)
             scenario = scenario.with_moves(*_moves(request.form.get("moves", "")))
         else:
             vintage = request.form.get("vintage") or current_vintage() or ""

@@ -68,7 +68,7 @@ def test_a_place_per_lsoa_and_100000_places_are_refused(real_app: Flask,
                                          json={"name": "many", "vintage": "2022",
                                                "places": places})  # fmt: skip
         assert status == 400, message
-        assert f"a place set has {len(places):,} places; at most 2,000" == message
+        assert f"places has {len(places):,} places; at most 2,000 places" == message
         assert seconds < 10, seconds
     assert [s for s in client.get("/api/v1/places/sets?vintage=2022").get_json()
             if not s["builtin"]] == []  # fmt: skip

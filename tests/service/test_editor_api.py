@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from service_fixtures import make_token
 
-from service.api.scenarios import MAX_EVALUATE_CHANGES
+from service.api.bodies import MAX_EVALUATE_CHANGES
 
 RUNNING_EXAMPLE = {"vintage": "tiny", "name": "District 2 to ICB 1",
                    "moves": [{"unit_layer": "ltla", "code": "E07000002",
@@ -121,15 +121,20 @@ def test_unsaved_evaluation_equals_the_saved_one(app: Flask, client: FlaskClient
     ("body", "says"),
     [
         ([1, 2], "send JSON"),
-        ({"vintage": "tiny", "moves": "ltla:E07000002:E54000001"}, "must be lists"),
+        ({"vintage": "tiny", "moves": "ltla:E07000002:E54000001"},
+         "moves must be a list, got 'ltla:"),
         ({"vintage": "tiny", "moves": [{"unit_layer": "ltla", "code": "E07999999",
                                         "to_icb": "E54000001"}]}, "unknown ltla code"),  # fmt: skip
         ({"vintage": "tiny", "blocks": [["E01000001", "E54000002"], ["e01000001", "E54000001"]]},
          "more than once"),
         ({"vintage": "tiny", "blocks": [["E01000009", "E54000002"]]}, "unknown LSOA"),
+        # Within each list's own bound (5,000 moves), over the bound on both together.
         ({"vintage": "tiny", "moves": [{"unit_layer": "lsoa", "code": "E01000001",
-                                        "to_icb": "E54000002"}] * (MAX_EVALUATE_CHANGES + 1)},
-         "at most 40,000"),  # fmt: skip
+                                        "to_icb": "E54000002"}] * 5_000,
+          "blocks": [["E01000001", "E54000002"]] * (MAX_EVALUATE_CHANGES - 4_999)},
+         f"{MAX_EVALUATE_CHANGES + 1:,} moves and blocks; at most 40,000"),
+        ({"vintage": "tiny", "blocks": [["E01000001", "E54000002"]] * (MAX_EVALUATE_CHANGES + 1)},
+         "blocks has 40,001 blocks; at most 40,000 blocks"),  # fmt: skip
     ],
 )
 def test_unsaved_evaluation_refuses_bad_input(client: FlaskClient, body: object, says: str) -> None:

@@ -324,13 +324,14 @@ def _with_places(*places: dict[str, Any], **extra: Any) -> dict[str, Any]:
 COUNTY = {"name": "County", "blocks": [block("utla", "E10000001")]}
 REFUSALS: list[tuple[str, Any, str]] = [
     ("not an object", ["County"], "send JSON"),
-    ("no places", {"name": "x", "vintage": "tiny"}, "needs a non-empty list of places"),
+    ("no places", {"name": "x", "vintage": "tiny"},
+     "places is required: a non-empty list of places"),
     ("unknown code", _with_places({"name": "Lost", "blocks": [block("ltla", "E07000099")]}),
      "place 'Lost': unknown ltla code 'E07000099' in vintage tiny"),
     ("place with no blocks", _with_places(COUNTY, {"name": "Empty", "blocks": []}),
-     "place 'Empty' has no blocks"),
+     "places[1].blocks is empty; give at least 1 (a place is a union of utla, ltla, sicbl"),
     ("bad layer", _with_places({"name": "A", "blocks": [block("icb", ICB1)]}),
-     "with layer one of utla, ltla, sicbl, lsoa, pcn"),
+     "places[0].blocks[0].layer must be one of utla, ltla, sicbl, lsoa, pcn, got 'icb'"),
     ("block in two places", _with_places(COUNTY, {"name": "District 2",
                                                   "blocks": [block("ltla", "E07000002")]}),
      "1 LSOA(s) are in more than one place (E01000003)"),

@@ -49,7 +49,21 @@ def _blocks_from_wkb(codes: NDArray[np.object_], names: NDArray[np.object_],
 
 
 def read_blocks(path: Path, code: str, name: str) -> Blocks:
-    """English LSOA polygons in EPSG:27700, and what was repaired."""
+    """English LSOA polygons in EPSG:27700, cleaned where the coverage needs it, and what
+    was repaired."""
+    return cleaned(read_polygons(path, code, name))
+
+
+def cleaned(blocks: Blocks) -> Blocks:
+    """``blocks`` with the coverage cleaned where it needs it (``clean_coverage``)."""
+    polygons, changed = clean_coverage(blocks.polygons)
+    repairs = BlockRepairs(blocks.repairs.invalid_repaired, changed)
+    return Blocks(blocks.codes, blocks.names, polygons, repairs)
+
+
+def read_polygons(path: Path, code: str, name: str) -> Blocks:
+    """English LSOA polygons in EPSG:27700 as the file has them (invalid ones repaired),
+    the coverage not yet cleaned: a build cleans it beside its tables."""
     import pyogrio  # here: it imports pandas where it can, and a build's caller need not
 
     if not path.is_file():
@@ -107,9 +121,9 @@ def read_blocks(path: Path, code: str, name: str) -> Blocks:
             for c in fixed[~polygonal]
         ]
         polygons[invalid] = fixed
-    cleaned, changed = clean_coverage(reproject(polygons, meta["crs"], WORKING_CRS))
+    polygons = reproject(polygons, meta["crs"], WORKING_CRS)
     names = np.array([str(n).strip() for n in names], dtype=object)
-    return Blocks(codes, names, cleaned, BlockRepairs(repaired, changed))
+    return Blocks(codes, names, polygons, BlockRepairs(repaired, 0))
 
 
 def reproject(polygons: NDArray[np.object_], source: str, target: str) -> NDArray[np.object_]:

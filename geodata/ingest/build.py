@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import VintageConfig
 from ..parallel import Beside
-from .boundaries import read_blocks
+from .boundaries import cleaned, read_polygons
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -48,7 +48,7 @@ def build_vintage(config: VintageConfig, source: Path, progress: Progress = _qui
     # Beside the tables, in a process of its own when the file is big enough for it to
     # pay (pyogrio imports pandas and geopandas if it can; that process needs neither);
     # a table's error still comes first.
-    reading = Beside(read_blocks, blocks_path, config.blocks_code, config.blocks_name,
+    reading = Beside(read_polygons, blocks_path, config.blocks_code, config.blocks_name,
                      separate=_size(blocks_path) > SEPARATE_READ_BYTES,
                      without=("pandas", "geopandas"))  # fmt: skip
     try:
@@ -58,7 +58,8 @@ def build_vintage(config: VintageConfig, source: Path, progress: Progress = _qui
     except BaseException:
         reading.cancel()
         raise
-    return assemble(config, source, tables, reading.result(), started, progress)
+    # Cleaned here, not there: that process's share of the work is then about the tables'.
+    return assemble(config, source, tables, cleaned(reading.result()), started, progress)
 
 
 #: Boundary files from this size up are read in a process of their own (the LSOA files

@@ -111,3 +111,31 @@ def test_real_lsoas_as_geopandas_reads_them(real_source: Path) -> None:
     # And across a process boundary (as one array of WKB) nothing changes.
     again = pickle.loads(pickle.dumps(read))
     assert np.array_equal(shapely.to_wkb(again.polygons), shapely.to_wkb(read.polygons))
+
+
+def test_a_script_without_a_main_guard_runs_once(tiny: TinySource, tmp_path: Path) -> None:
+    """The process is a fresh interpreter given only the call: the caller's script is not
+    run again in it (``multiprocessing``'s spawn would re-run a script without a
+    ``__main__`` guard, its side effects included)."""
+    import subprocess
+    import sys
+
+    tiny.write()
+    runs = tmp_path / "runs.txt"
+    script = tmp_path / "build_it.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from geodata.config import parse_vintage\n"
+        "from geodata.ingest import build, build_vintage\n"
+        f"with open({str(runs)!r}, 'a') as f: f.write('ran\\n')\n"
+        "build.SEPARATE_READ_BYTES = -1\n"
+        f"built = build_vintage(parse_vintage(Path({str(tiny.config_path)!r})), "
+        f"Path({str(tiny.root)!r}))\n"
+        "print(len(built.table))\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "5"
+    assert runs.read_text() == "ran\n"
+    assert "Traceback" not in done.stderr

@@ -63,3 +63,9 @@ LSOA_EW_PATTERN = re.compile(r"[EW]01\d{6}")
 
 def code_column(layer: str) -> str:
     return f"{layer}_code"
+
+
+#: British National Grid's extent (EPSG:27700 metres): eastings 0 to 700 km, northings 0
+#: to 1,300 km. A point outside it is not in Great Britain's grid at all.
+BNG_EASTING = (0.0, 700_000.0)
+BNG_NORTHING = (0.0, 1_300_000.0)

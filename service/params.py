@@ -28,6 +28,11 @@ def number(name: str, low: float, high: float, default: float | None = None) -> 
     return check_number(name, raw, low, high)
 
 
+def figure(value: float) -> str:
+    """A bound as a message shows it: '700,000', '0.5', never '7e+05'."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
 def check_number(name: str, raw: object, low: float, high: float) -> float:
     try:
         value = float(raw)  # type: ignore[arg-type]
@@ -35,7 +40,7 @@ def check_number(name: str, raw: object, low: float, high: float) -> float:
         raise bad_request(f"{name} must be a number, got {raw!r}", parameter=name) from None
     if not math.isfinite(value) or not low <= value <= high:
         raise bad_request(
-            f"{name} must be a number from {low:g} to {high:g}, got {raw!r}",
+            f"{name} must be a number from {figure(low)} to {figure(high)}, got {raw!r}",
             parameter=name,
             minimum=low,
             maximum=high,

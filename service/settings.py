@@ -31,6 +31,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _lookup_points(text: str) -> int:
+    from .api.bodies import MAX_POINTS  # the bound the API documents: a setting only lowers it
+
+    value = _positive_int(text)
+    if value > MAX_POINTS:
+        raise ValueError(f"{text!r} is above {MAX_POINTS:,}, the most the API accepts")
+    return value
+
+
 def _seconds(text: str) -> float:
     value = float(text)
     if not 0 < value <= 3600:
@@ -125,8 +134,8 @@ SETTINGS: tuple[Setting, ...] = (
         "MAX_LOOKUP_POINTS",
         "BOUNDARY_LAB_MAX_LOOKUP_POINTS",
         10_000,
-        "most points in one batch lookup",
-        _positive_int,
+        "most points in one batch lookup (1 to 10,000: it can lower the API's limit only)",
+        _lookup_points,
     ),
     Setting(
         "TILES",

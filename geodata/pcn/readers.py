@@ -21,7 +21,7 @@ import shapely
 from ..errors import InputError, describe_rows
 from ..ingest.boundaries import WORKING_CRS
 from ..ingest.tables import check_pattern, check_unique, line_numbers, read_csv
-from ..layers import LSOA_EW_PATTERN
+from ..layers import BNG_EASTING, BNG_NORTHING, LSOA_EW_PATTERN
 
 PCN_CODE = re.compile(r"U\d{5}")
 #: ODS practice codes: a letter and five digits (A81001, Y00351).
@@ -195,7 +195,7 @@ PRACTICE_MAP_COLUMNS = [
     "NORTHING",
 ]
 #: British National Grid bounds: a coordinate outside is a mistake (or degrees).
-BNG_BOUNDS = (0.0, 0.0, 700_000.0, 1_300_000.0)
+BNG_BOUNDS = (BNG_EASTING[0], BNG_NORTHING[0], BNG_EASTING[1], BNG_NORTHING[1])
 
 
 def read_practice_map(path: Path) -> PracticeMap:

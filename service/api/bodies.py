@@ -30,12 +30,13 @@ from pydantic import (
     model_validator,
 )
 
+from geodata.layers import BNG_EASTING, BNG_NORTHING
 from geodata.places import Place as DomainPlace
 from geodata.places import PlaceSet
 from geodata.places.model import BLOCK_LAYERS, MAX_PLACES
 from geodata.places.model import MAX_BLOCKS as MAX_PLACE_BLOCKS
 from geodata.propose.rules import ProposalRules, SolverSettings
-from geodata.propose.units import UNIT_KINDS, UNIT_LABELS
+from geodata.propose.unit_kinds import UNIT_KINDS, UNIT_LABELS
 from geodata.scenarios import Scenario
 from geodata.scenarios.model import MAX_BLOCKS, MAX_MOVES, MOVE_LAYERS, NEW_ICB_TARGET
 from geodata.scenarios.model import Move as DomainMove
@@ -85,7 +86,7 @@ class LatLon(BaseModel):
 
 
 #: British National Grid's extent, in metres (the lookup's query takes the same).
-EASTING, NORTHING = (0.0, 700_000.0), (0.0, 1_300_000.0)
+EASTING, NORTHING = BNG_EASTING, BNG_NORTHING
 
 
 class EastingNorthing(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
-from geodata.layers import AREA_LAYERS, LAYERS
+from geodata.layers import AREA_LAYERS, BNG_EASTING, BNG_NORTHING, LAYERS
 from geodata.scenarios.editor import PICK_LAYERS
 from geodata.unit_status import STATUSES
 
@@ -141,8 +141,8 @@ class TypologyQuery(VintageQuery):
 class LookupQuery(VintageQuery):
     lat: Number(-90, 90, "latitude (with lon)") | None = None
     lon: Number(-180, 180, "longitude (with lat)") | None = None
-    easting: Number(0, 700_000, "EPSG:27700 metres (with northing)") | None = None
-    northing: Number(0, 1_300_000, "EPSG:27700 metres (with easting)") | None = None
+    easting: Number(*BNG_EASTING, "EPSG:27700 metres (with northing)") | None = None
+    northing: Number(*BNG_NORTHING, "EPSG:27700 metres (with easting)") | None = None
     lsoa: Text("an LSOA code, e.g. E01000001") | None = None
 
 

@@ -21,6 +21,7 @@ from flask import g, request
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ApiError, bad_request
+from ..params import figure
 from .fields import REFUSED, REFUSED_WHOLE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -206,15 +207,11 @@ def _wording(error: Any, node: dict[str, Any], noun: str) -> str:
 def _range(node: dict[str, Any]) -> str:
     low, high = node.get("minimum"), node.get("maximum")
     if low is not None and high is not None:
-        return f" from {_number(low)} to {_number(high)}"
-    bounds = [f"{word} {_number(node[key])}" for key, word in (
+        return f" from {figure(low)} to {figure(high)}"
+    bounds = [f"{word} {figure(node[key])}" for key, word in (
         ("minimum", "at least"), ("exclusiveMinimum", "more than"),
         ("maximum", "at most"), ("exclusiveMaximum", "below")) if key in node]  # fmt: skip
     return " " + " and ".join(bounds) if bounds else ""
-
-
-def _number(value: float) -> str:
-    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
 
 def _shown(value: Any) -> str:

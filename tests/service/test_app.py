@@ -27,6 +27,9 @@ def test_defaults_environment_then_overrides() -> None:
     ({"BOUNDARY_LAB_MAX_UPLOAD_MB": "lots"}, "BOUNDARY_LAB_MAX_UPLOAD_MB: invalid literal"),
     ({"BOUNDARY_LAB_MAX_UPLOAD_MB": "0"}, "not a positive whole number"),
     ({"BOUNDARY_LAB_ANONYMOUS_READ": "maybe"}, "'maybe' is not a boolean"),
+    # the API documents (and its body model enforces) at most 10,000 points: a setting
+    # above that would be silently capped
+    ({"BOUNDARY_LAB_MAX_LOOKUP_POINTS": "20000"}, "'20000' is above 10,000, the most the API"),
 ])  # fmt: skip
 def test_bad_settings_are_refused_at_start(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError) as caught:

@@ -39,8 +39,11 @@ class Move:
 
     def __post_init__(self) -> None:
         _set(self, "code", check_text(self.code, "a move's code", CODE, required=False))
-        _set(self, "to_icb", check_text(self.to_icb, "a move's to_icb", ICB_NAME,
-                                        required=False))  # fmt: skip
+        # A new ICB's name gets the whole ICB name limit, its "new_icb:" marker aside.
+        marker = NEW_ICB_TARGET if str(self.to_icb).startswith(NEW_ICB_TARGET) else ""
+        target = check_text(self.to_icb[len(marker):], "a new ICB's name" if marker
+                            else "a move's to_icb", ICB_NAME, required=False)  # fmt: skip
+        _set(self, "to_icb", marker + target)
         if self.unit_layer not in MOVE_LAYERS:
             raise BoundaryLabError(
                 f"a move's unit_layer must be one of {', '.join(MOVE_LAYERS)}, "

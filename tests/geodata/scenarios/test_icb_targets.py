@@ -94,3 +94,16 @@ def test_every_lsoa_its_own_new_icb_is_refused(tiny: VintageData) -> None:
         for lsoa, target in scenario.blocks:
             destinations.code(target, f"LSOA {lsoa}")
     assert read_blocks_csv("E01000001,new_icb:=cmd\n") == {"E01000001": "new_icb:=cmd"}
+
+
+def test_a_new_icb_s_name_has_the_whole_name_limit(tiny: VintageData) -> None:
+    """The ``new_icb:`` marker does not count against the name: 150 characters, as the API
+    documents for ``new_icb``; 151 refused, saying so."""
+    name = "N" * 150
+    moved = Scenario.from_dict({"vintage": "tiny", "moves": [
+        {"unit_layer": "ltla", "code": "E06000002", "new_icb": name}]})  # fmt: skip
+    assert moved.moves[0].to_icb == "new_icb:" + name
+    assert name in set(resolve(tiny, moved).names.values())
+    too_long = "a new ICB's name is 151 characters long; at most 150"
+    with pytest.raises(BoundaryLabError, match=too_long):
+        Move("ltla", "E06000002", "new_icb:" + "N" * 151)

@@ -38,28 +38,33 @@ def outlines_file(tolerance: float) -> str:
 
 
 def write_derived(data: VintageData, folder: Path) -> None:
-    """Compute the outlines and points of ``data`` and write them into ``folder``."""
+    """Compute the outlines and points of ``data`` and write them into ``folder`` (the
+    outlines as ``geometry.layer_outlines`` has them: a build gives it those its boundary
+    process made)."""
     import geopandas as gpd
     import shapely
 
-    from .geometry import dissolve, simplify_coverage
+    from .geometry import dissolve, layer_outlines
 
+    # The points first: the outlines may still be on their way from the build's boundary
+    # process. Plain x, y columns: making points from them is several times faster than
+    # from WKB.
+    points = shapely.point_on_surface(data.geometry().geometry.to_numpy())
+    pd.DataFrame({"x": shapely.get_x(points), "y": shapely.get_y(points)}).to_parquet(
+        folder / POINTS_FILE, index=False
+    )
+    outlines = layer_outlines(data)
     frames: dict[float, list[gpd.GeoDataFrame]] = {0.0: []}
     frames |= {tolerance: [] for tolerance in SIMPLIFY_TOLERANCES_M}
     for layer in data.area_layers:
         dissolved = dissolve(data, layer)
         frames[0.0].append(dissolved.assign(layer=layer))
         for tolerance in SIMPLIFY_TOLERANCES_M:
-            simplified = simplify_coverage(dissolved, tolerance)
+            simplified = dissolved.set_geometry(outlines.simplified(layer, tolerance)[1])
             frames[tolerance].append(simplified.assign(layer=layer))
     for tolerance, parts in frames.items():
-        outlines = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
-        outlines.to_parquet(folder / outlines_file(tolerance), index=False)
-    points = shapely.point_on_surface(data.geometry().geometry.to_numpy())
-    # Plain x, y columns: making points from them is several times faster than from WKB.
-    pd.DataFrame({"x": shapely.get_x(points), "y": shapely.get_y(points)}).to_parquet(
-        folder / POINTS_FILE, index=False
-    )
+        outlines_frame = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+        outlines_frame.to_parquet(folder / outlines_file(tolerance), index=False)
 
 
 def _from_store(data: VintageData) -> bool:

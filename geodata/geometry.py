@@ -1,10 +1,8 @@
 """Layer outlines dissolved from LSOA blocks, simplified as a coverage, made ready for maps.
 
 The published ICB outlines are coarse; dissolving the LSOA blocks gives outlines that
-agree exactly with the block table. The LSOA polygons form a valid coverage, so
-``coverage_union_all`` dissolves them (far faster than ``unary_union``) and
-``coverage_simplify`` simplifies neighbours together: shared borders stay shared, with
-no slivers or gaps between them.
+agree exactly with the block table (``geodata.outlines`` makes them; here they get their
+names and populations, and are read from the store where the build precomputed them).
 """
 
 from __future__ import annotations
@@ -13,14 +11,14 @@ import json
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import shapely
 
 from .derived import stored_outlines, stored_points
 from .layers import code_column
+from .outlines import LayerOutlines, simplify_polygons
 from .spatial_index import BlockIndex
 from .store import VintageData
-from .unit_codes import UnitCodes, unit_codes
+from .unit_codes import unit_codes
 
 WEB_CRS = "EPSG:4326"
 #: Decimal places of degrees kept for the web: 5 places is about 1 m, finer than the data.
@@ -61,62 +59,29 @@ def dissolve(data: VintageData, layer: str) -> gpd.GeoDataFrame:
             crs=geometry.crs,
         )
     else:
-        outlines = _unions(data, layer)
+        codes, outlines = layer_outlines(data).unions(layer)
         population = data.table.groupby(code_column(layer), observed=True)["population"].sum()
         names = data.names[layer]
         frame = gpd.GeoDataFrame(
             {
-                "code": list(outlines),
-                "name": [names[c] for c in outlines],
-                "population": population.loc[list(outlines)].to_numpy(),
+                "code": codes.tolist(),
+                "name": [names[c] for c in codes],
+                "population": population.loc[codes.tolist()].to_numpy(),
             },
-            geometry=list(outlines.values()),
+            geometry=outlines,
             crs=geometry.crs,
         )
     data.cache[key] = frame
     return frame
 
 
-def _unions(data: VintageData, layer: str) -> dict[str, Any]:
-    """Each unit of ``layer`` (code order) as one polygon, in normal form (``normalize``).
-
-    Where the units of a finer layer lie each whole in one unit of ``layer`` (districts in
-    counties, regions and strategic authorities; sub-ICB locations in ICBs), the union of
-    their outlines is the union of the LSOAs, the same edges joined, and several times
-    cheaper to make. Normal form makes the two the same polygon vertex for vertex (the
-    start of each ring and its direction no longer depend on the order of the pieces)."""
-    parent = unit_codes(data, code_column(layer))
-    finer = _finer_layer(data, layer, parent)
-    if finer is None:
-        codes, polygons = parent.codes, data.geometry().geometry.to_numpy()
-    else:
-        child = unit_codes(data, code_column(finer))
-        pieces = dissolve(data, finer)
-        first_row = child.order[child.starts[child.find(pieces["code"].to_numpy())]]
-        codes, polygons = parent.codes[first_row], pieces.geometry.to_numpy()
-    pieces_of = UnitCodes.from_codes(codes, parent.categories)
-    found = np.flatnonzero(pieces_of.starts[1:] > pieces_of.starts[:-1])
-    return {parent.categories[k]: shapely.normalize(
-                shapely.coverage_union_all(polygons[pieces_of.rows(k)]))
-            for k in found.tolist()}  # fmt: skip
-
-
-def _finer_layer(data: VintageData, layer: str, parent: UnitCodes) -> str | None:
-    """The area layer with the fewest units (more than ``layer`` has) whose every unit lies
-    whole in one unit of ``layer`` or in none, covering every LSOA; None if there is none."""
-    best: tuple[int, str] | None = None
-    for other in data.area_layers:
-        child = unit_codes(data, code_column(other))
-        if other == layer or len(child) <= len(parent) or (child.codes < 0).any():
-            continue
-        if best is not None and len(child) >= best[0]:
-            continue
-        with_rows = np.flatnonzero(child.starts[1:] > child.starts[:-1])
-        first_parent = np.full(len(child), -2, dtype=np.intp)
-        first_parent[with_rows] = parent.codes[child.order[child.starts[with_rows]]]
-        if np.array_equal(first_parent[child.codes], parent.codes):
-            best = (len(child), other)
-    return None if best is None else best[1]
+def layer_outlines(data: VintageData) -> LayerOutlines:
+    """The vintage's layer outlines (``geodata.outlines``), made as they are asked for."""
+    if "layer_outlines" not in data.cache:
+        layers = {layer: unit_codes(data, code_column(layer)) for layer in data.area_layers}
+        data.cache["layer_outlines"] = LayerOutlines(data.geometry().geometry.to_numpy(), layers)
+    outlines: LayerOutlines = data.cache["layer_outlines"]
+    return outlines
 
 
 def simplified(data: VintageData, layer: str, tolerance_m: float) -> gpd.GeoDataFrame:
@@ -135,8 +100,7 @@ def simplify_coverage(frame: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDat
     """Simplify polygons that tile an area together, so neighbours keep one shared border."""
     if tolerance_m <= 0:
         return frame
-    simplified = shapely.coverage_simplify(frame.geometry.to_numpy(), tolerance_m)
-    return frame.set_geometry(simplified)
+    return frame.set_geometry(simplify_polygons(frame.geometry.to_numpy(), tolerance_m))
 
 
 def to_geojson(frame: gpd.GeoDataFrame, precision: int = WEB_PRECISION) -> dict[str, Any]:

@@ -98,6 +98,11 @@ class _LayerNames(dict[str, dict[str, str]]):
         return mapping
 
 
+def layers_of(table: pd.DataFrame) -> list[str]:
+    """The layers a block table has a code column for (and "lsoa"), in ``LAYERS`` order."""
+    return [key for key in LAYERS if key == "lsoa" or code_column(key) in table]
+
+
 @dataclass
 class VintageData:
     """A loaded vintage: the block table and units in memory, geometry on demand."""
@@ -114,7 +119,7 @@ class VintageData:
     @cached_property
     def layers(self) -> list[str]:
         """The layers this vintage has (the table's columns are fixed once loaded)."""
-        return [key for key in LAYERS if key == "lsoa" or code_column(key) in self.table]
+        return layers_of(self.table)
 
     def column_objects(self, column: str) -> Any:
         """A block-table column as a numpy object array, made once per vintage (the table
@@ -268,28 +273,31 @@ class Store:
         with replace_folder(target) as staging:
             built.table.to_parquet(staging / "blocks.parquet", index=False)
             built.units.to_parquet(staging / "units.parquet", index=False)
-            built.geometry.to_parquet(staging / "geometry.parquet", index=False)
-            (staging / "meta.json").write_text(json.dumps(built.meta, indent=1), encoding="utf-8")
-            staged = _read_vintage(built.config.name, staging)  # as a load will see it
+            staged = _read_vintage(built.config.name, staging, built.early_meta)  # as loaded
             from .quick_split import write_arrays
 
             write_arrays(staged.table, staged.units, staging)
+            # The geometry (and the meta, which counts what cleaning it changed) once the
+            # build's boundary work delivers it: the tables are written meanwhile.
+            built.geometry.to_parquet(staging / "geometry.parquet", index=False)
+            (staging / "meta.json").write_text(json.dumps(built.meta, indent=1), encoding="utf-8")
             if derived:
                 from .derived import write_derived
 
                 staged._geometry = built.geometry
+                staged.cache["layer_outlines"] = built.outlines
                 write_derived(staged, staging)
-                staged = _read_vintage(built.config.name, staging)
+            staged = _read_vintage(built.config.name, staging)
             if then is not None:
                 then(staged)
         self._loaded.pop(built.config.name, None)
         return target
 
 
-def _read_vintage(name: str, path: Path) -> VintageData:
+def _read_vintage(name: str, path: Path, meta: dict[str, Any] | None = None) -> VintageData:
     import pandas as pd  # here, not at import: the quick split path never needs it
 
-    meta = read_meta(path)
+    meta = read_meta(path) if meta is None else meta
     if meta.get("format") != STORE_FORMAT:
         raise StoreError(
             f"{path} was built by another version (format {meta.get('format')}, "

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from .store import VintageData
@@ -29,6 +28,8 @@ class UnitCodes:
 
     @classmethod
     def of(cls, values: Any) -> UnitCodes:
+        import pandas as pd  # here: a build's boundary process uses these codes without it
+
         values = getattr(values, "array", values)
         if isinstance(values, pd.Categorical):  # its categories need not be in code order
             raw, found = values.codes, np.asarray(values.categories, dtype=object)

@@ -7,19 +7,28 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from ..config import LookupSpec, VintageConfig
+from ..derived import SIMPLIFY_TOLERANCES_M
 from ..errors import InputError, describe_rows
 from ..files import file_sha256
 from ..layers import LAYERS, code_column
-from .boundaries import WORKING_CRS, Blocks
+from ..outlines import LayerOutlines, Units
+from ..parallel import Exchange
+from ..store import layers_of
+from ..unit_codes import UnitCodes
+from .boundaries import WORKING_CRS, Blocks, OutlinePlan
 from .build import STORE_FORMAT, BuiltVintage, Progress
 from .checks import check_nesting, check_one_name, consistency
+from .coverage import CoverageRepair
 from .scenarios import read_merger
 from .tables import check_pattern, check_unique, drop_other_nations, read_csv, read_population
 from .units import status_columns, unit_codes
@@ -143,21 +152,62 @@ def read_tables(config: VintageConfig, source: Path, progress: Progress) -> Tabl
     return Tables(joined, population, dropped)
 
 
+class BlockGeometry:
+    """The cleaned LSOA polygons in block-table order, and the layer outlines, as the
+    boundary work (``boundaries.boundary_work``) delivers them: asked for, they are waited
+    for. The count of polygons cleaning changed goes into ``meta`` as they arrive."""
+
+    def __init__(self, work: Exchange, read: Blocks, positions: NDArray[np.intp],
+                 plan: OutlinePlan, meta: dict[str, Any], progress: Progress) -> None:  # fmt: skip
+        self._work, self._read, self._positions, self._plan = work, read, positions, plan
+        self._meta, self._progress = meta, progress
+        self._geometry: gpd.GeoDataFrame | None = None
+        self._outlines: LayerOutlines | None = None
+
+    def geometry(self) -> gpd.GeoDataFrame:
+        if self._geometry is None:
+            repair: CoverageRepair = self._work.receive()
+            if repair.changed:
+                self._progress(
+                    "cleaned the LSOA coverage so neighbours share identical edges "
+                    f"(shapely.coverage_clean); {repair.changed} polygons changed area"
+                )
+            self._meta["coverage_cleaned_geometries"] = repair.changed
+            polygons = repair.applied(self._read.polygons)[self._positions]
+            self._geometry = gpd.GeoDataFrame(
+                {"lsoa_code": self._read.codes[self._positions]}, geometry=polygons, crs=WORKING_CRS
+            )
+        return self._geometry
+
+    def outlines(self) -> LayerOutlines:
+        """Every area layer's outlines, made beside from the same polygons and codes."""
+        if self._outlines is None:
+            polygons = self.geometry().geometry.to_numpy()
+            self._outlines = LayerOutlines(polygons, self._plan.layers, arriving=self._arrived)
+        return self._outlines
+
+    def _arrived(self) -> dict[tuple[str, float], Units]:
+        made: dict[tuple[str, float], Units] = self._work.receive()
+        self._work.cancel()  # done: its process has nothing left to do
+        return made
+
+
 def assemble(
     config: VintageConfig,
     source: Path,
     tables: Tables,
-    read: Blocks,
+    work: Exchange,
     started: float,
     progress: Progress,
 ) -> BuiltVintage:
-    """The block table, units and geometry from the checked tables and boundaries."""
+    """The block table and units from the checked tables and boundaries (as read by
+    ``work``, which goes on to clean and dissolve them: ``BlockGeometry``)."""
     joined, population, dropped = tables.joined, tables.population, tables.dropped
+    read: Blocks = work.receive()
     first_path = source / config.lookups[0].file
     blocks_path = source / config.blocks_file
     lsoas = pd.Index(joined["lsoa_code"])
     geo_codes = pd.Index(read.codes)
-    repairs = read.repairs
     _require_cover(lsoas, geo_codes, blocks_path, "LSOAs", first_path.name)
     no_lookup = _missing(geo_codes, lsoas)
     if no_lookup:
@@ -166,12 +216,9 @@ def assemble(
             f"{len(no_lookup)} English LSOA feature(s) are not in {first_path.name}: "
             + describe_rows(no_lookup),
         )
-    if repairs.invalid_repaired:
-        progress(f"repaired {repairs.invalid_repaired} invalid LSOA geometries with make_valid")
-    if repairs.coverage_cleaned:
+    if read.repairs.invalid_repaired:
         progress(
-            "cleaned the LSOA coverage so neighbours share identical edges "
-            f"(shapely.coverage_clean); {repairs.coverage_cleaned} polygons changed area"
+            f"repaired {read.repairs.invalid_repaired} invalid LSOA geometries with make_valid"
         )
 
     layers = config.layers
@@ -187,9 +234,12 @@ def assemble(
         # Categorical codes: small in memory and fast to group by.
         table[code_column(layer)] = pd.Categorical(joined[code_column(layer)].to_numpy())
     table = table.sort_values("lsoa_code", ignore_index=True)
-    geometry = gpd.GeoDataFrame(
-        {"lsoa_code": lsoas}, geometry=read.polygons[in_lookup_order], crs=WORKING_CRS
-    ).sort_values("lsoa_code", ignore_index=True)
+    # The boundary work dissolves the layers meanwhile, from the same codes in this order.
+    positions = geo_codes.get_indexer(table["lsoa_code"])
+    area_layers = [layer for layer in layers_of(table) if layer != "lsoa"]
+    codes = {layer: UnitCodes.of(table[code_column(layer)]) for layer in area_layers}
+    plan = OutlinePlan(positions, codes, SIMPLIFY_TOLERANCES_M)
+    work.send(plan)
 
     units = _units(joined, layers)
     checks = consistency(table, layers, int(population.sum()))
@@ -209,8 +259,8 @@ def assemble(
         "default": config.default,
         "checks": checks,
         "scenarios": scenarios,
-        "repaired_geometries": repairs.invalid_repaired,
-        "coverage_cleaned_geometries": repairs.coverage_cleaned,
+        "repaired_geometries": read.repairs.invalid_repaired,
+        "coverage_cleaned_geometries": None,  # when the cleaned polygons arrive
         "dropped_non_english_rows": dropped,
         "sources": [
             {"file": f, "bytes": (source / f).stat().st_size, "sha256": file_sha256(source / f)}
@@ -222,4 +272,5 @@ def assemble(
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": round(time.perf_counter() - started, 2),
     }
-    return BuiltVintage(config, table, units, geometry, meta)
+    blocks = BlockGeometry(work, read, positions, plan, meta, progress)
+    return BuiltVintage(config, table, units, blocks, meta)

@@ -10,10 +10,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from geodata.geometry import _finer_layer, dissolve
+from geodata.geometry import dissolve, layer_outlines
 from geodata.scenarios import Move, Scenario, resolve
 from geodata.store import Store, VintageData
-from geodata.unit_codes import unit_codes
 
 pytestmark = [pytest.mark.real_data]
 
@@ -41,8 +40,7 @@ def test_every_layer_is_the_union_of_its_lsoas(real_store: Store, vintage: str) 
     for layer in data.area_layers:
         assert as_wkb(dissolve(data, layer)) == lsoa_unions(data, layer), layer
     # Some layers were joined from a finer one (the case under test).
-    nested = {layer: _finer_layer(data, layer, unit_codes(data, f"{layer}_code"))
-              for layer in data.area_layers}  # fmt: skip
+    nested = {layer: layer_outlines(data).finer_layer(layer) for layer in data.area_layers}
     assert nested["utla"] == "ltla" and nested["icb"] == "sicbl", nested
 
 

@@ -54,6 +54,7 @@ def write_derived(data: VintageData, folder: Path) -> None:
         folder / POINTS_FILE, index=False
     )
     outlines = layer_outlines(data)
+    outlines.made(SIMPLIFY_TOLERANCES_M)  # those made here first, then those made beside
     frames: dict[float, list[gpd.GeoDataFrame]] = {0.0: []}
     frames |= {tolerance: [] for tolerance in SIMPLIFY_TOLERANCES_M}
     for layer in data.area_layers:

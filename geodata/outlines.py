@@ -10,7 +10,7 @@ shared borders stay shared, with no slivers or gaps between them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 import numpy as np
 import shapely
@@ -27,16 +27,20 @@ def simplify_polygons(polygons: NDArray[np.object_], tolerance_m: float) -> NDAr
     return shapely.coverage_simplify(polygons, tolerance_m)
 
 
+#: Layers another process makes from the same blocks and codes, and how to get them.
+Arriving = tuple[frozenset[str], Callable[[], Mapping[tuple[str, float], Units]]]
+
+
 class LayerOutlines:
     """The units of every layer in ``layers`` (their integer codes, per LSOA in ``blocks``'
-    order), dissolved and simplified on first use and kept. ``arriving``: what another
-    process is making of the same blocks and layers (``made``), taken when first needed."""
+    order), dissolved and simplified on first use and kept. ``arriving``: layers another
+    process is making (``made``), taken when one of them is first asked for."""
 
     def __init__(
         self,
         blocks: NDArray[np.object_],
         layers: Mapping[str, UnitCodes],
-        arriving: Callable[[], Mapping[tuple[str, float], Units]] | None = None,
+        arriving: Arriving | None = None,
     ) -> None:
         self._blocks, self._layers, self._arriving = blocks, dict(layers), arriving
         self._made: dict[tuple[str, float], Units] = {}
@@ -48,9 +52,9 @@ class LayerOutlines:
     def simplified(self, layer: str, tolerance_m: float) -> Units:
         """``unions(layer)`` simplified as a coverage (0: as dissolved)."""
         key = (layer, float(tolerance_m))
-        if key not in self._made and self._arriving is not None:
-            arriving, self._arriving = self._arriving, None
-            self._made.update(arriving())
+        if key not in self._made and self._arriving and layer in self._arriving[0]:
+            (_, fetch), self._arriving = self._arriving, None
+            self._made.update(fetch())
         if key not in self._made:
             if tolerance_m > 0:
                 codes, polygons = self.unions(layer)
@@ -59,9 +63,14 @@ class LayerOutlines:
                 self._made[key] = self._dissolved(layer)
         return self._made[key]
 
-    def made(self, tolerances: tuple[float, ...]) -> dict[tuple[str, float], Units]:
-        """Every layer at every tolerance (0 and ``tolerances``), made now."""
-        for layer in self._layers:
+    def made(
+        self, tolerances: tuple[float, ...], layers: Collection[str] | None = None
+    ) -> dict[tuple[str, float], Units]:
+        """Every layer (of ``layers``) at every tolerance (0 and ``tolerances``), made now:
+        those arriving from another process last, once this one has made its own."""
+        wanted = [layer for layer in self._layers if layers is None or layer in layers]
+        arriving = self._arriving[0] if self._arriving else frozenset()
+        for layer in sorted(wanted, key=arriving.__contains__):
             for tolerance in (0.0, *tolerances):
                 self.simplified(layer, tolerance)
         return dict(self._made)
@@ -89,18 +98,34 @@ class LayerOutlines:
         return parent.categories[found], unions
 
     def finer_layer(self, layer: str) -> str | None:
-        """The layer with the fewest units (more than ``layer`` has) whose every unit lies
-        whole in one unit of ``layer`` or in none, covering every LSOA; None if none does."""
-        parent = self._layers[layer]
-        best: tuple[int, str] | None = None
-        for other, child in self._layers.items():
-            if other == layer or len(child) <= len(parent) or (child.codes < 0).any():
-                continue
-            if best is not None and len(child) >= best[0]:
-                continue
-            with_rows = np.flatnonzero(child.starts[1:] > child.starts[:-1])
-            first_parent = np.full(len(child), -2, dtype=np.intp)
-            first_parent[with_rows] = parent.codes[child.order[child.starts[with_rows]]]
-            if np.array_equal(first_parent[child.codes], parent.codes):
-                best = (len(child), other)
-        return None if best is None else best[1]
+        return finer_layer(layer, self._layers)
+
+
+def finer_layer(layer: str, layers: Mapping[str, UnitCodes]) -> str | None:
+    """The layer with the fewest units (more than ``layer`` has) whose every unit lies
+    whole in one unit of ``layer`` or in none, covering every LSOA; None if none does."""
+    parent = layers[layer]
+    best: tuple[int, str] | None = None
+    for other, child in layers.items():
+        if other == layer or len(child) <= len(parent) or (child.codes < 0).any():
+            continue
+        if best is not None and len(child) >= best[0]:
+            continue
+        with_rows = np.flatnonzero(child.starts[1:] > child.starts[:-1])
+        first_parent = np.full(len(child), -2, dtype=np.intp)
+        first_parent[with_rows] = parent.codes[child.order[child.starts[with_rows]]]
+        if np.array_equal(first_parent[child.codes], parent.codes):
+            best = (len(child), other)
+    return None if best is None else best[1]
+
+
+def families(layers: Mapping[str, UnitCodes]) -> list[frozenset[str]]:
+    """The layers grouped by the one each is dissolved from in the end (``finer_layer``
+    after ``finer_layer``): no family needs another's outlines."""
+    by_root: dict[str, set[str]] = {}
+    for layer in layers:
+        root = layer
+        while (finer := finer_layer(root, layers)) is not None:
+            root = finer
+        by_root.setdefault(root, set()).add(layer)
+    return [frozenset(family) for family in by_root.values()]

@@ -21,11 +21,12 @@ from ..derived import SIMPLIFY_TOLERANCES_M
 from ..errors import InputError, describe_rows
 from ..files import file_sha256
 from ..layers import LAYERS, code_column
-from ..outlines import LayerOutlines, Units
+from ..outlines import LayerOutlines, Units, families
 from ..parallel import Exchange
 from ..store import layers_of
 from ..unit_codes import UnitCodes
-from .boundaries import WORKING_CRS, Blocks, OutlinePlan
+from .boundaries import WORKING_CRS, Blocks
+from .boundary_work import OutlinePlan
 from .build import STORE_FORMAT, BuiltVintage, Progress
 from .checks import check_nesting, check_one_name, consistency
 from .coverage import CoverageRepair
@@ -154,8 +155,8 @@ def read_tables(config: VintageConfig, source: Path, progress: Progress) -> Tabl
 
 class BlockGeometry:
     """The cleaned LSOA polygons in block-table order, and the layer outlines, as the
-    boundary work (``boundaries.boundary_work``) delivers them: asked for, they are waited
-    for. The count of polygons cleaning changed goes into ``meta`` as they arrive."""
+    boundary work (``boundary_work``) delivers them: asked for, they are waited for. The
+    count of polygons cleaning changed goes into ``meta`` as they arrive."""
 
     def __init__(self, work: Exchange, read: Blocks, positions: NDArray[np.intp],
                  plan: OutlinePlan, meta: dict[str, Any], progress: Progress) -> None:  # fmt: skip
@@ -180,10 +181,12 @@ class BlockGeometry:
         return self._geometry
 
     def outlines(self) -> LayerOutlines:
-        """Every area layer's outlines, made beside from the same polygons and codes."""
+        """Every area layer's outlines: the plan's ``beside`` layers as the boundary work
+        made them, the others here, from the same polygons and codes."""
         if self._outlines is None:
             polygons = self.geometry().geometry.to_numpy()
-            self._outlines = LayerOutlines(polygons, self._plan.layers, arriving=self._arrived)
+            arriving = (self._plan.beside, self._arrived)
+            self._outlines = LayerOutlines(polygons, self._plan.layers, arriving)
         return self._outlines
 
     def _arrived(self) -> dict[tuple[str, float], Units]:
@@ -238,7 +241,9 @@ def assemble(
     positions = geo_codes.get_indexer(table["lsoa_code"])
     area_layers = [layer for layer in layers_of(table) if layer != "lsoa"]
     codes = {layer: UnitCodes.of(table[code_column(layer)]) for layer in area_layers}
-    plan = OutlinePlan(positions, codes, SIMPLIFY_TOLERANCES_M)
+    # The largest family of layers is made there; the rest here, as the outlines arrive.
+    beside = max(families(codes), key=len, default=frozenset())
+    plan = OutlinePlan(positions, codes, SIMPLIFY_TOLERANCES_M, beside)
     work.send(plan)
 
     units = _units(joined, layers)

@@ -1,17 +1,14 @@
 """Reader for block boundaries (LSOA polygons): CRS checked, repaired, reprojected once,
-the coverage cleaned where it needs it, and the build's share of work on them
-(``boundary_work``).
+the coverage cleaned where it needs it.
 
 Without pandas or geopandas (GDAL, GEOS and PROJ through pyogrio, shapely and pyproj), so
 that a build can read and work on the boundaries in a process of its own while it imports
-pandas, reads the tables and writes them (``geodata.parallel``)."""
+pandas and reads the tables (``boundary_work``)."""
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import shapely
@@ -19,10 +16,7 @@ from numpy.typing import NDArray
 
 from ..errors import InputError, describe_rows
 from ..layers import LSOA_EW_PATTERN
-from ..outlines import LayerOutlines, Units
-from ..parallel import AWAIT
-from ..unit_codes import UnitCodes
-from .coverage import CoverageRepair, clean_coverage, coverage_repair
+from .coverage import clean_coverage
 
 #: British National Grid: every area and distance is computed in it.
 WORKING_CRS = "EPSG:27700"
@@ -65,33 +59,6 @@ def cleaned(blocks: Blocks) -> Blocks:
     polygons, changed = clean_coverage(blocks.polygons)
     repairs = BlockRepairs(blocks.repairs.invalid_repaired, changed)
     return Blocks(blocks.codes, blocks.names, polygons, repairs)
-
-
-@dataclass(frozen=True)
-class OutlinePlan:
-    """What the boundary work needs of the tables to dissolve the layers: the file
-    position of each block-table row, and each area layer's unit codes in that order."""
-
-    positions: NDArray[np.intp]
-    layers: dict[str, UnitCodes]
-    tolerances: tuple[float, ...]
-
-
-BoundaryWork = Generator["Blocks | CoverageRepair | dict[tuple[str, float], Units]", Any, None]
-
-
-def boundary_work(path: Path, code: str, name: str) -> BoundaryWork:
-    """A build's work on the boundaries, step by step (``geodata.parallel.Exchange``):
-    the blocks as read (``read_polygons``); what cleaning the coverage changes
-    (``coverage_repair``); then, given an ``OutlinePlan``, every layer's outlines at
-    every tolerance (``LayerOutlines``), made from the cleaned blocks in table order."""
-    blocks = read_polygons(path, code, name)
-    yield blocks
-    repair = coverage_repair(blocks.polygons)
-    yield repair
-    plan: OutlinePlan = yield AWAIT
-    polygons = repair.applied(blocks.polygons)[plan.positions]
-    yield LayerOutlines(polygons, plan.layers).made(plan.tolerances)
 
 
 def read_polygons(path: Path, code: str, name: str) -> Blocks:

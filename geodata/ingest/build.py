@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import VintageConfig
 from ..parallel import Exchange
-from .boundaries import boundary_work
+from .boundary_work import boundary_work
 
 if TYPE_CHECKING:
     import geopandas as gpd

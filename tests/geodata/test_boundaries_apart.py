@@ -1,12 +1,10 @@
 """The boundaries read, cleaned and dissolved without pandas, in a process of their own:
 the same blocks as the geopandas path, the same vintage and outlines as working them in
-the caller, the same errors; and the exchange with that process (``Exchange``)."""
+the caller, the same errors."""
 
 from __future__ import annotations
 
-import os
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,7 +18,7 @@ from geodata.config import parse_vintage
 from geodata.errors import InputError
 from geodata.ingest import boundaries, build, build_vintage
 from geodata.ingest.coverage import clean_coverage
-from geodata.parallel import AWAIT, CORES, Exchange
+from geodata.parallel import CORES
 
 
 @pytest.fixture
@@ -87,82 +85,6 @@ def test_input_errors_pickle_whole() -> None:
     again = pickle.loads(pickle.dumps(error))
     assert (again.path, again.problem, again.where, str(again)) == (
         error.path, error.problem, error.where, str(error))  # fmt: skip
-
-
-def _fails() -> Iterator[int]:
-    yield 1
-    raise InputError("/x", "it broke")
-
-
-def _pids(parent: int) -> Iterator[int]:
-    """Its process, then twice what it is sent; it dies there if not in ``parent``."""
-    yield os.getpid()
-    given = yield AWAIT
-    if os.getpid() != parent:
-        os._exit(3)
-    yield given * 2
-
-
-def test_the_work_runs_in_another_process_and_raises_there() -> None:
-    assert CORES > 1
-    assert Exchange(_pids, 0, separate=True).receive() != os.getpid()
-    assert Exchange(_pids, 0, separate=False).receive() == os.getpid()
-    failing = Exchange(_fails, separate=True)
-    assert failing.receive() == 1
-    with pytest.raises(InputError, match="it broke"):
-        failing.receive()
-
-
-def _doubles() -> Iterator[object]:
-    yield "ready"
-    given = yield AWAIT
-    yield "again"
-    yield given * 2
-
-
-@pytest.mark.parametrize("separate", [True, False])
-def test_what_is_sent_is_what_the_work_awaits(separate: bool) -> None:
-    exchange = Exchange(_doubles, separate=separate)
-    exchange.send(21)  # sent ahead: the work takes it only where it awaits it
-    assert [exchange.receive() for _ in range(3)] == ["ready", "again", 42]
-
-
-def test_work_whose_process_dies_is_done_again_in_the_caller() -> None:
-    """From the start, with what was sent given again: the values already received are
-    not received twice."""
-    exchange = Exchange(_pids, os.getpid(), separate=True)
-    assert exchange.receive() != os.getpid()  # from the process, which then dies
-    exchange.send(21)
-    assert exchange.receive() == 42  # made in the caller
-
-
-def _kept_out() -> Iterator[bool]:
-    try:
-        import wave  # noqa: F401
-    except ImportError:
-        yield True
-    else:
-        yield False
-
-
-def test_modules_kept_out_of_the_process_are_not_imported_there() -> None:
-    assert Exchange(_kept_out, separate=True, without=("wave",)).receive() is True
-    assert Exchange(_kept_out, separate=True).receive() is False
-
-
-def _echo_sizes(size: int) -> Iterator[int | bytes]:
-    yield b"y" * size
-    given = yield AWAIT
-    yield len(given)
-
-
-def test_megabytes_each_way_do_not_wait_on_each_other() -> None:
-    """Either side's values are written by a thread: the caller's 5 MB, sent before it reads
-    the process's 5 MB, cannot stall both (a pipe holds 64 KB)."""
-    exchange = Exchange(_echo_sizes, 5_000_000, separate=True)
-    exchange.send(b"x" * 5_000_000)
-    assert exchange.receive() == b"y" * 5_000_000
-    assert exchange.receive() == 5_000_000
 
 
 @pytest.mark.real_data

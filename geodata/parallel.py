@@ -30,7 +30,9 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable, Generator, Iterator
-from typing import IO, Any
+from typing import IO, Any, TypeVar
+
+R = TypeVar("R")
 
 #: The cores this process may use (a CPU affinity or container limit counts).
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -190,24 +192,33 @@ def _stop(process: subprocess.Popen[bytes], requests: _Sender) -> None:
         process.stdout.close()
 
 
-#: Below this many elements a thread costs more than its share of the work saves.
+#: Below this many elements (of GEOS work) a thread costs more than its share saves.
 MIN_PER_THREAD = 2_000
 
 
-def in_threads(fn: Callable[..., Any], *arrays: Any) -> Any:
+def in_threads(fn: Callable[..., Any], *arrays: Any, min_per_thread: int = MIN_PER_THREAD) -> Any:
     """``fn(*arrays)`` for an elementwise function that releases the GIL (shapely's
     predicates and set operations do, while GEOS works), the arrays cut into one run per
     core and worked in threads: the runs' answers joined in order are the same array."""
-    count = len(arrays[0])
-    threads = min(CORES, count // MIN_PER_THREAD)
-    if threads < 2:
-        return fn(*arrays)
-    from concurrent.futures import ThreadPoolExecutor
-
     import numpy as np
 
-    bounds = np.linspace(0, count, threads + 1).astype(int).tolist()
-    cuts = zip(bounds[:-1], bounds[1:], strict=True)
-    runs = [[array[start:end] for array in arrays] for start, end in cuts]
-    with ThreadPoolExecutor(threads) as pool:
-        return np.concatenate(list(pool.map(lambda run: fn(*run), runs)))
+    runs = runs_in_threads(lambda start, end: fn(*(a[start:end] for a in arrays)),
+                           len(arrays[0]), min_per_thread)  # fmt: skip
+    return runs[0] if len(runs) == 1 else np.concatenate(runs)
+
+
+def runs_in_threads(fn: Callable[[int, int], R], count: int, min_per_thread: int) -> list[R]:
+    """``fn(start, end)`` for consecutive runs covering ``range(count)`` (each at least
+    ``min_per_thread`` long; a few per core, so that a slow run does not leave a core
+    idle), in threads; the answers in the runs' order."""
+    runs = max(1, min(RUNS_PER_CORE * CORES, count // max(min_per_thread, 1)))
+    bounds = [count * k // runs for k in range(runs + 1)]
+    if runs == 1 or CORES == 1:
+        return [fn(0, count)]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(min(CORES, runs)) as pool:
+        return list(pool.map(fn, bounds[:-1], bounds[1:]))
+
+
+RUNS_PER_CORE = 4

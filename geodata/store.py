@@ -287,8 +287,9 @@ class Store:
                 staged._geometry = built.geometry
                 staged.cache["layer_outlines"] = built.outlines
                 write_derived(staged, staging)
-            staged = _read_vintage(built.config.name, staging)
             if then is not None:
+                staged = _read_vintage(built.config.name, staging)
+                staged._geometry = built.geometry  # as written: not read back
                 then(staged)
         self._loaded.pop(built.config.name, None)
         return target

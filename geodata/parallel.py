@@ -196,12 +196,22 @@ def _stop(process: subprocess.Popen[bytes], requests: _Sender) -> None:
 MIN_PER_THREAD = 2_000
 
 
-def in_threads(fn: Callable[..., Any], *arrays: Any, min_per_thread: int = MIN_PER_THREAD) -> Any:
-    """``fn(*arrays)`` for an elementwise function that releases the GIL (shapely's
-    predicates and set operations do, while GEOS works), the arrays cut into one run per
-    core and worked in threads: the runs' answers joined in order are the same array."""
-    import numpy as np
+def geos_in_threads(
+    fn: Callable[..., Any], *arrays: Any, min_per_thread: int = MIN_PER_THREAD
+) -> Any:
+    """``fn(*arrays)`` for an elementwise shapely function that releases the GIL while GEOS
+    works (its set operations do), the arrays cut into runs worked in threads: the runs'
+    answers joined in order are the same array.
 
+    GEOS lets threads share a geometry only to read it. A multi-geometry computes its
+    envelope on first use (so ``bounds`` computes every one here, first), and a prepared
+    geometry's indexes are not safe to share at all: never pass a predicate that would use
+    them (``contains`` of a prepared polygon, say); set operations do not."""
+    import numpy as np
+    import shapely
+
+    for array in arrays:
+        shapely.bounds(array)
     runs = runs_in_threads(lambda start, end: fn(*(a[start:end] for a in arrays)),
                            len(arrays[0]), min_per_thread)  # fmt: skip
     return runs[0] if len(runs) == 1 else np.concatenate(runs)

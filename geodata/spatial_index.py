@@ -67,15 +67,20 @@ class BlockIndex:
     def intersecting(
         self, polygons: NDArray[np.object_]
     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """(block, polygon) for every intersecting pair, in bulk queries (the polygons cut
-        into one run per core, in threads: the pairs come in the same order as one query's)."""
+        """(block, polygon) for every intersecting pair, in bulk queries: the polygons cut
+        into runs queried in threads (the tree is built whole and its blocks only read),
+        the pairs in the same order as one query's."""
         polygons = np.asarray(polygons)
 
         def pairs(start: int, end: int) -> NDArray[np.int64]:
             found = self.tree.query(polygons[start:end], predicate="intersects")
             return np.asarray(found, dtype=np.int64) + np.array([[start], [0]])
 
-        runs = runs_in_threads(pairs, len(polygons), min_per_thread=QUERIES_PER_THREAD)
+        # The query tests each polygon prepared: the same prepared polygon in two runs would
+        # be shared by two threads, which GEOS does not allow.
+        distinct = len({id(polygon) for polygon in polygons.tolist()}) == len(polygons)
+        least = QUERIES_PER_THREAD if distinct else len(polygons) + 1
+        runs = runs_in_threads(pairs, len(polygons), min_per_thread=least)
         polygon_idx, block_idx = np.concatenate(runs, axis=1)
         return block_idx, polygon_idx
 

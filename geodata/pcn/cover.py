@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from ..parallel import in_threads
+from ..parallel import geos_in_threads
 from ..spatial_index import BlockIndex
 
 #: Intersections thinner than this share of the LSOA are border noise of generalised
@@ -61,15 +61,16 @@ def catchment_cover(
         block_idx, catchment_idx = block_idx[keep], catchment_idx[keep]
     block_polygons = index.polygons[block_idx]
     block_area = shapely.area(block_polygons)
-    # GEOS's share of the work, in threads (``in_threads``): most of a PCN build.
-    inside = in_threads(shapely.contains_properly, polygons[catchment_idx], block_polygons)
+    inside = shapely.contains_properly(polygons[catchment_idx], block_polygons)
     area = block_area.copy()
     edge = ~inside
+    # Most of a PCN build: in threads (the predicates above and below use the catchments'
+    # prepared indexes, which threads must not share; intersection does not).
     area[edge] = shapely.area(
-        in_threads(shapely.intersection, block_polygons[edge], polygons[catchment_idx[edge]])
+        geos_in_threads(shapely.intersection, block_polygons[edge], polygons[catchment_idx[edge]])
     )
     share = np.divide(area, block_area, out=np.zeros(len(area)), where=block_area > 0)
-    holds = in_threads(shapely.contains, polygons[catchment_idx], points[block_idx])
+    holds = shapely.contains(polygons[catchment_idx], points[block_idx])
     frame = pd.DataFrame(
         {
             "block": block_idx,

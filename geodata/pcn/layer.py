@@ -174,6 +174,7 @@ def build_pcn_layer(
     as_of: str | pd.Timestamp | None = None,
     files: PcnFiles | None = None,
     progress: Progress = _quiet,
+    sources: PcnSources | None = None,
 ) -> PcnLayer:
     """Apportion every LSOA of ``data`` among PCNs. With ``registrations`` (NHS Digital's
     gp-reg-pat-prac-lsoa-all.csv), LSOAs with registered patients take their shares from
@@ -181,8 +182,9 @@ def build_pcn_layer(
     check_method(method)
     started = time.perf_counter()
     files = files or PcnFiles()
-    progress("reading PCN sources")
-    sources = load_sources(source, as_of, files)
+    if sources is None:
+        progress("reading PCN sources")
+        sources = load_sources(source, as_of, files)
     progress(f"overlaying {len(sources.catchments)} catchments on {len(data.table)} LSOAs")
     timer = time.perf_counter()
     inputs, cover = apportion_inputs(data, sources)

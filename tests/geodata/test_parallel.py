@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from geodata.errors import InputError
-from geodata.parallel import AWAIT, CORES, MIN_PER_THREAD, Exchange, in_threads
+from geodata.parallel import AWAIT, CORES, MIN_PER_THREAD, Exchange, geos_in_threads
 
 
 def _fails() -> Iterator[int]:
@@ -101,9 +101,25 @@ def test_elementwise_work_in_threads_is_the_same_array() -> None:
     squares = shapely.box(x, y, x + 10, y + 10)
     shifted = shapely.box(x + 3, y + 4, x + 13, y + 14)
     at_once = shapely.intersection(squares, shifted)
-    threaded = in_threads(shapely.intersection, squares, shifted)
+    threaded = geos_in_threads(shapely.intersection, squares, shifted)
     assert threaded.shape == at_once.shape
     assert (shapely.to_wkb(threaded) == shapely.to_wkb(at_once)).all()
     assert shapely.area(threaded) == pytest.approx(np.full(count, 7 * 6))
-    few = in_threads(shapely.contains_properly, squares[:5], shifted[:5])  # one call
-    assert few.tolist() == [False] * 5
+    few = geos_in_threads(shapely.intersection, squares[:5], shifted[:5])  # one call
+    assert (shapely.to_wkb(few) == shapely.to_wkb(at_once[:5])).all()
+
+
+def test_one_multipolygon_shared_by_every_thread_gives_the_same_answers() -> None:
+    """A fresh multi-polygon (whose envelope GEOS makes on first use) against every square:
+    each thread reads it at once."""
+    rng = np.random.default_rng(11)
+    count = 8 * MIN_PER_THREAD
+    x, y = rng.uniform(0, 1000, count), rng.uniform(0, 1000, count)
+    squares = shapely.box(x, y, x + 10, y + 10)
+    for _ in range(5):
+        shared = shapely.MultiPolygon([shapely.box(0, 0, 500, 1000).exterior.buffer(3),
+                                       shapely.box(600, 0, 900, 900)])  # fmt: skip
+        many = np.array([shared] * count, dtype=object)
+        threaded = geos_in_threads(shapely.intersection, squares, many)
+        at_once = shapely.intersection(squares, many)
+        assert (shapely.to_wkb(threaded) == shapely.to_wkb(at_once)).all()

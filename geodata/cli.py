@@ -10,6 +10,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,14 +79,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
     names = list(available_vintages()) if args.vintage == "all" else [args.vintage]
     store = _store(args)
-    pcn_sources = None if args.no_pcn else _read_ahead(source)
+    reading = None if args.no_pcn else _read_ahead(source)
+    pcn = None if reading is None else partial(_build_pcn, reading, source, args)
     for name in names:
         config = get_vintage(name)
         _progress(f"building vintage {config.name} from {source}")
         built = build_vintage(config, source, _progress)
         # The PCN layer is built into the staged folder: a failure there leaves the
         # previous vintage, PCN layer included, exactly as it was.
-        pcn = None if args.no_pcn else (lambda data: _build_pcn(data, source, args, pcn_sources))
         path = store.write(built, then=pcn)
         meta = built.meta
         _progress(
@@ -98,34 +99,38 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_ahead(source: Path) -> Future[PcnSources] | None:
+def _read_ahead(source: Path) -> Future[PcnSources | None]:
     """The PCN sources, read in a thread while the first vintage builds: they are the same
-    for every vintage (None when a PCN file is missing; the build says so)."""
+    for every vintage (None when a PCN file is missing; the build says so). Imported there
+    too: pandas, here, would hold up the start of the boundaries' process."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from .pcn.sources import PcnFiles, load_sources
+    def read() -> PcnSources | None:
+        from .pcn.sources import PcnFiles, load_sources
 
-    if any(not (source / f).is_file() for f in PcnFiles().all()):
-        return None
+        present = all((source / f).is_file() for f in PcnFiles().all())
+        return load_sources(source) if present else None
+
     pool = ThreadPoolExecutor(1, thread_name_prefix="pcn-sources")
-    reading = pool.submit(load_sources, source)
+    reading = pool.submit(read)
     pool.shutdown(wait=False)  # the reading goes on; nothing more is given to the pool
     return reading
 
 
-def _build_pcn(data, source: Path, args: argparse.Namespace,  # noqa: ANN001
-               sources: Future[PcnSources] | None) -> None:  # fmt: skip
+def _build_pcn(reading: Future[PcnSources | None], source: Path, args: argparse.Namespace,
+               data: VintageData) -> None:  # fmt: skip
     """The PCN layer into a vintage's folder (the staged one, before Store.write swaps it in)."""
     from .pcn.layer import build_pcn_layer, save_pcn_layer
     from .pcn.sources import PcnFiles
 
+    sources = reading.result()
     if sources is None:
         missing = [source / f for f in PcnFiles().all() if not (source / f).is_file()]
         _progress(f"PCN layer skipped for {data.name}: {missing[0]} not found")
         return
     registrations = Path(args.pcn_registrations) if args.pcn_registrations else None
     layer = build_pcn_layer(data, source, method=args.pcn_method, registrations=registrations,
-                            progress=_progress, sources=sources.result())  # fmt: skip
+                            progress=_progress, sources=sources)  # fmt: skip
     save_pcn_layer(layer, data.path)
     _progress(f"PCN layer for {data.name}: {len(layer.pcns):,} PCNs reconciled "
               f"({layer.meta['pcns_with_notes']} with notes), method {layer.method}")  # fmt: skip

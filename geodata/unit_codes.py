@@ -8,12 +8,13 @@ no string comparisons on the 33,000-row table: the scenario engine counts on thi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .store import VintageData
+if TYPE_CHECKING:  # the codes themselves need no store (a build's boundary process uses them)
+    from .store import VintageData
 
 
 @dataclass(frozen=True)

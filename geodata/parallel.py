@@ -18,6 +18,11 @@ A small input (a test's synthetic vintage) is worked in the caller, step by step
 values are asked for: starting a process would cost more than it saves. So is anything
 the process could not do (it could not start, it died, an answer would not pickle): the
 caller then does the work itself, from the start, and meets the same errors first hand.
+
+Where the work is GEOS's on arrays of geometries (shapely releases the GIL there), threads
+do serve: ``geos_in_threads`` cuts an elementwise call into runs, ``runs_in_threads`` any
+work on consecutive runs (a query of an index). GEOS lets threads share geometries only to
+read them; each helper says what that asks of its caller.
 """
 
 from __future__ import annotations
@@ -194,6 +199,8 @@ def _stop(process: subprocess.Popen[bytes], requests: _Sender) -> None:
 
 #: Below this many elements (of GEOS work) a thread costs more than its share saves.
 MIN_PER_THREAD = 2_000
+#: Runs per core: a few, so that a slow run does not leave a core idle.
+RUNS_PER_CORE = 4
 
 
 def geos_in_threads(
@@ -219,8 +226,8 @@ def geos_in_threads(
 
 def runs_in_threads(fn: Callable[[int, int], R], count: int, min_per_thread: int) -> list[R]:
     """``fn(start, end)`` for consecutive runs covering ``range(count)`` (each at least
-    ``min_per_thread`` long; a few per core, so that a slow run does not leave a core
-    idle), in threads; the answers in the runs' order."""
+    ``min_per_thread`` long, up to ``RUNS_PER_CORE`` per core), in threads; the answers in
+    the runs' order."""
     runs = max(1, min(RUNS_PER_CORE * CORES, count // max(min_per_thread, 1)))
     bounds = [count * k // runs for k in range(runs + 1)]
     if runs == 1 or CORES == 1:
@@ -229,6 +236,3 @@ def runs_in_threads(fn: Callable[[int, int], R], count: int, min_per_thread: int
 
     with ThreadPoolExecutor(min(CORES, runs)) as pool:
         return list(pool.map(fn, bounds[:-1], bounds[1:]))
-
-
-RUNS_PER_CORE = 4

@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", default=BASELINE_COMMIT, help="git commit to compare")
     parser.add_argument("--source", default=str(ROOT.parent / "shared" / "geodata"))
     args = parser.parse_args(argv)
+    if args.vintage == "all":  # each commit would build its own set: not a pair
+        parser.error("name one vintage both commits declare ('all' would build a different "
+                     "set in each: the baseline has no 2026)")  # fmt: skip
     source = Path(args.source).resolve()
 
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:

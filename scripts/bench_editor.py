@@ -28,33 +28,21 @@ import json
 import logging
 import os
 import platform
-import shutil
 import statistics
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
+from bench_rows import Row, table
 
 from geodata.geometry import dissolve, to_geojson
 from geodata.store import Store
 from service import create_app
+from service.testing import chromium, chromium_path, serving
 
 ESSEX = "E10000012"
 MB = 1_000_000
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 #: Districts clicked in turn, far apart, each given to the ICB of the one before.
 DISTRICTS = (
     "E07000071",
@@ -72,30 +60,6 @@ DISTRICTS = (
 
 def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-@dataclass(frozen=True)
-class Row:
-    measure: str
-    median: str
-    target: str
-    met: bool | None
-
-    def cells(self) -> list[str]:
-        met = "–" if self.met is None else ("yes" if self.met else "**no**")
-        return [self.measure, self.median, self.target, met]
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
 
 
 def open_editor(context: Any, url: str) -> Any:
@@ -291,13 +255,6 @@ def timing_rows(label: str, perf: dict[str, list[float]]) -> list[Row]:
     ]
 
 
-def table(rows: list[Row]) -> str:
-    header = ["measure", "median", "target", "met?"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=Path("data"), help="built store")
@@ -310,32 +267,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    chromium = shutil.which("chromium")
-    if chromium is None:
+    executable = chromium_path()
+    if executable is None:
         progress("Chromium is not installed (apt-get install chromium)")
         return 2
-    from playwright.sync_api import sync_playwright
 
     vintage = args.vintage or Store(args.data).default_vintage()
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATA_DIR": str(args.data), "DATABASE_URL": f"sqlite:///{tmp}/b.db"})
         data = app.extensions["boundary_lab"].store.load(vintage)
-        with serving(app) as base, sync_playwright() as pw:
-            context = pw.chromium.launch_persistent_context(
-                f"{tmp}/profile",
-                executable_path=chromium,
-                headless=True,
-                args=CHROMIUM_ARGS,
-                viewport={"width": 1280, "height": 800},
-                # The page's CSP forbids eval, which Playwright's wait_for_function uses
-                # to poll; the measurements read the page's own performance.now().
-                bypass_csp=True,
-            )
+        # The page's CSP forbids eval, which Playwright's wait_for_function uses to poll;
+        # the measurements read the page's own performance.now().
+        browser = chromium(f"{tmp}/profile", executable, bypass_csp=True)
+        with serving(app) as base, browser as context:
             rows, page = bench_page(context, base, vintage, args.runs)
             rows += payload_rows(page, app, data, not args.no_national_lsoas)
             rows += timing_rows("districts, national", bench_districts(page, args.runs))
             rows += timing_rows("LSOAs in Essex", bench_lsoas(page, data, args.runs))
-            context.close()
         app.extensions["boundary_lab"].db.dispose()
     print(
         f"Boundary editor, vintage {vintage}; medians of {args.runs} runs; "

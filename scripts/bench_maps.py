@@ -21,53 +21,30 @@ import gzip
 import logging
 import os
 import platform
-import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
+from bench_rows import Row, table
 from flask import Flask
-from werkzeug.serving import make_server
 
 from geodata.store import Store, VintageData
 from maps import pages
 from maps.base import MapOptions
 from service import create_app
 from service.assets import LEAFLET
+from service.testing import chromium, chromium_path, serving
 
 ESSEX = "E10000012"
 MID_AND_SOUTH_ESSEX = "E54000026"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 MB = 1_000_000
 
 
 def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-@dataclass(frozen=True)
-class Row:
-    measure: str
-    median: str
-    target: str
-    met: bool | None  # None: no target
-
-    def cells(self) -> list[str]:
-        met = "–" if self.met is None else ("yes" if self.met else "**no**")
-        return [self.measure, self.median, self.target, met]
 
 
 def page_paths(vintage: str) -> dict[str, str]:
@@ -192,36 +169,21 @@ def bench_cached(app: Flask, vintage: str, runs: int) -> Row:
     return Row("cached page response: overview (gzip)", f"{seconds * 1000:.1f} ms", "–", None)
 
 
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-
-
 def bench_chromium(app: Flask, vintage: str, runs: int) -> list[Row]:
-    chromium = shutil.which("chromium")
+    executable = chromium_path()
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright  # noqa: F401  (a test extra)
     except ImportError:
-        chromium = None
-    if chromium is None:
+        executable = None
+    if executable is None:
         progress("Chromium or playwright is missing: no browser measures")
         return [Row("Chromium load to map ready", "not measured", "< 3 s", None)]
     rows = []
-    with serving(app) as base, tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            profile,
-            executable_path=chromium,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 800},
-        )
+    with (
+        serving(app) as base,
+        tempfile.TemporaryDirectory() as profile,
+        chromium(profile, executable) as context,
+    ):
         for label, path in page_paths(vintage).items():
             progress(f"Chromium: {label} ({runs} loads)…")
             app.test_client().get(path)  # the server's page cache is warm, as in use
@@ -232,7 +194,6 @@ def bench_chromium(app: Flask, vintage: str, runs: int) -> list[Row]:
                     f"Chromium load to map ready: {label}", f"{seconds:.2f} s", "< 3 s", seconds < 3
                 )
             )
-        context.close()
     return rows
 
 
@@ -247,13 +208,6 @@ def _load_to_ready(context: object, url: str) -> float:
     ready_ms = page.evaluate("window.boundaryLab.readyMs")
     page.close()
     return float(ready_ms) / 1000
-
-
-def table(rows: list[Row]) -> str:
-    header = ["measure", "median", "target", "met?"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

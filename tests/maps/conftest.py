@@ -7,8 +7,6 @@ installs it.
 
 from __future__ import annotations
 
-import shutil
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,23 +18,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from helpers import need
 from synthetic import TinySource
-from werkzeug.serving import make_server
 
 from geodata.config import parse_vintage
 from geodata.ingest import build_vintage
 from geodata.store import Store
 from service import create_app
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1280, "height": 800}
+from service.testing import chromium, chromium_path, serving
 
 
 @pytest.fixture(scope="session")
@@ -72,12 +59,8 @@ def live(
 ) -> Iterator[tuple[Flask, str]]:
     """The app on the real store, served on a free local port: (app, base URL)."""
     app = make_app(real_store.root, tmp_path_factory.mktemp("live_db"))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serving(app) as base:
+        yield app, base
     app.extensions["boundary_lab"].db.dispose()
 
 
@@ -90,22 +73,15 @@ def live_server(live: tuple[Flask, str]) -> str:
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Headless Chromium with a fresh profile (--user-data-dir) for the session."""
-    executable = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
+    executable = chromium_path()
     need(executable is not None, "Chromium is not installed: apt-get install chromium")
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright  # noqa: F401  (a test extra)
     except ImportError:
         need(False, "playwright is not installed: pip install -e '.[test]'")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium_profile")),
-            executable_path=executable,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport=VIEWPORT,
-        )
+    assert executable is not None
+    with chromium(tmp_path_factory.mktemp("chromium_profile"), executable) as context:
         yield context
-        context.close()
 
 
 def wait_for_map(page: Any) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -19,10 +18,10 @@ import pandas as pd
 import pytest
 from conftest import MapVisit, make_app, wait_for_map
 from test_maps_browser import assert_not_blank
-from werkzeug.serving import make_server
 
 from geodata.store import Store
 from maps.style import icb_colour
+from service.testing import serving
 
 pytestmark = pytest.mark.real_data
 
@@ -59,12 +58,8 @@ def editor_server(real_store: Store, tmp_path_factory: pytest.TempPathFactory) -
     """The app on the real store, live on a free port, with an analyst token."""
     app = make_app(real_store.root, tmp_path_factory.mktemp("editor_db"))
     _, token = app.extensions["boundary_lab"].db.create_token("editor test", "analyst", "test")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", token
-    server.shutdown()
-    thread.join()
+    with serving(app) as base:
+        yield base, token
     app.extensions["boundary_lab"].db.dispose()
 
 

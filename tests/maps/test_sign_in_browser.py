@@ -5,14 +5,14 @@ Every page runs under the Content Security Policy with no violation and no conso
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import make_app, wait_for_map
-from werkzeug.serving import make_server
+
+from service.testing import serving
 
 #: Records CSP violations in the page (they also reach the console as errors).
 WATCH_CSP = """
@@ -28,12 +28,8 @@ def closed_server(tiny_maps_data: Path, tmp_path: Path) -> Iterator[tuple[str, s
     """The tiny store served live with anonymous reads off; yields (url, analyst token)."""
     app = make_app(tiny_maps_data, tmp_path, ANONYMOUS_READ=False)
     _, secret = app.extensions["boundary_lab"].db.create_token("Ann Analyst", "analyst", "test")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", secret
-    server.shutdown()
-    thread.join()
+    with serving(app) as base:
+        yield base, secret
     app.extensions["boundary_lab"].db.dispose()
 
 

@@ -204,35 +204,56 @@ RUNS_PER_CORE = 4
 
 
 def geos_in_threads(
-    fn: Callable[..., Any], *arrays: Any, min_per_thread: int = MIN_PER_THREAD
+    fn: Callable[..., Any],
+    *arrays: Any,
+    together: Any = None,
+    min_per_thread: int = MIN_PER_THREAD,
 ) -> Any:
     """``fn(*arrays)`` for an elementwise shapely function that releases the GIL while GEOS
-    works (its set operations do), the arrays cut into runs worked in threads: the runs'
-    answers joined in order are the same array.
+    works (its predicates and set operations do), the arrays cut into runs worked in
+    threads: the runs' answers joined in order are the same array.
 
     GEOS lets threads share a geometry only to read it. A multi-geometry computes its
     envelope on first use (so ``bounds`` computes every one here, first), and a prepared
-    geometry's indexes are not safe to share at all: never pass a predicate that would use
-    them (``contains`` of a prepared polygon, say); set operations do not."""
+    geometry's indexes are not safe to share at all: where ``fn`` would use them (a
+    predicate of prepared polygons), ``together`` gives each element's geometry as a
+    number, equal numbers next to each other, and a run never cuts between them (numbers
+    not so grouped: one call)."""
     import numpy as np
     import shapely
 
+    count = len(arrays[0])
+    cuts = None
+    if together is not None:
+        together = np.asarray(together)
+        starts = np.flatnonzero(np.r_[True, together[1:] != together[:-1]])
+        if len(np.unique(together[starts])) < len(starts):  # a number in two places
+            return fn(*arrays)
+        cuts = np.r_[starts, count]
     for array in arrays:
         shapely.bounds(array)
     runs = runs_in_threads(lambda start, end: fn(*(a[start:end] for a in arrays)),
-                           len(arrays[0]), min_per_thread)  # fmt: skip
+                           count, min_per_thread, cuts)  # fmt: skip
     return runs[0] if len(runs) == 1 else np.concatenate(runs)
 
 
-def runs_in_threads(fn: Callable[[int, int], R], count: int, min_per_thread: int) -> list[R]:
-    """``fn(start, end)`` for consecutive runs covering ``range(count)`` (each at least
-    ``min_per_thread`` long, up to ``RUNS_PER_CORE`` per core), in threads; the answers in
+def runs_in_threads(
+    fn: Callable[[int, int], R], count: int, min_per_thread: int, cuts: Any = None
+) -> list[R]:
+    """``fn(start, end)`` for consecutive runs covering ``range(count)`` (each about
+    ``min_per_thread`` long or more, up to ``RUNS_PER_CORE`` per core; where ``cuts`` are
+    given, sorted, a run starts and ends only at one of them), in threads; the answers in
     the runs' order."""
     runs = max(1, min(RUNS_PER_CORE * CORES, count // max(min_per_thread, 1)))
     bounds = [count * k // runs for k in range(runs + 1)]
-    if runs == 1 or CORES == 1:
+    if cuts is not None:  # each bound moved on to the next cut
+        import numpy as np
+
+        at = np.searchsorted(cuts, bounds[1:-1])
+        bounds = sorted({0, count, *np.asarray(cuts)[at].tolist()})
+    if len(bounds) == 2 or CORES == 1:
         return [fn(0, count)]
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(min(CORES, runs)) as pool:
+    with ThreadPoolExecutor(min(CORES, len(bounds) - 1)) as pool:
         return list(pool.map(fn, bounds[:-1], bounds[1:]))

@@ -61,16 +61,18 @@ def catchment_cover(
         block_idx, catchment_idx = block_idx[keep], catchment_idx[keep]
     block_polygons = index.polygons[block_idx]
     block_area = shapely.area(block_polygons)
-    inside = shapely.contains_properly(polygons[catchment_idx], block_polygons)
+    # GEOS's work, most of a PCN build, in threads: the predicates use the catchments'
+    # prepared indexes, so each catchment's pairs stay in one thread (``together``).
+    inside = geos_in_threads(shapely.contains_properly, polygons[catchment_idx], block_polygons,
+                             together=catchment_idx)  # fmt: skip
     area = block_area.copy()
     edge = ~inside
-    # Most of a PCN build: in threads (the predicates above and below use the catchments'
-    # prepared indexes, which threads must not share; intersection does not).
     area[edge] = shapely.area(
         geos_in_threads(shapely.intersection, block_polygons[edge], polygons[catchment_idx[edge]])
     )
     share = np.divide(area, block_area, out=np.zeros(len(area)), where=block_area > 0)
-    holds = shapely.contains(polygons[catchment_idx], points[block_idx])
+    holds = geos_in_threads(shapely.contains, polygons[catchment_idx], points[block_idx],
+                            together=catchment_idx)  # fmt: skip
     frame = pd.DataFrame(
         {
             "block": block_idx,

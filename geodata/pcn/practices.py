@@ -12,6 +12,11 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from ..parallel import runs_in_threads
+
+#: LSOA points queried per thread at least (a query of a point is a few microseconds).
+POINTS_PER_THREAD = 4_000
+
 
 def lsoa_points(polygons: NDArray[np.object_]) -> NDArray[np.object_]:
     """Where an LSOA's residents are taken to live: its centroid, or a point on its surface
@@ -58,10 +63,18 @@ class PracticeIndex:
     def within(
         self, points: NDArray[np.object_], radius: NDArray[np.float64]
     ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-        """(point, practice, distance) for every practice within each point's radius."""
-        point_idx, practice_idx = self.tree.query(points, predicate="dwithin", distance=radius)
-        point_idx = np.asarray(point_idx, dtype=np.int64)
-        practice_idx = np.asarray(practice_idx, dtype=np.int64)
+        """(point, practice, distance) for every practice within each point's radius: the
+        points queried in runs, in threads (the tree is built whole and only read; each
+        point is tested in one run), the pairs in one query's order."""
+        points, radius = np.asarray(points), np.broadcast_to(radius, len(points))
+
+        def pairs(start: int, end: int) -> NDArray[np.int64]:
+            found = self.tree.query(points[start:end], predicate="dwithin",
+                                    distance=radius[start:end])  # fmt: skip
+            return np.asarray(found, dtype=np.int64) + np.array([[start], [0]])
+
+        runs = runs_in_threads(pairs, len(points), min_per_thread=POINTS_PER_THREAD)
+        point_idx, practice_idx = np.concatenate(runs, axis=1)
         return point_idx, practice_idx, self.distances(points, point_idx, practice_idx)
 
 

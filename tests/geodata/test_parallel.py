@@ -123,3 +123,29 @@ def test_one_multipolygon_shared_by_every_thread_gives_the_same_answers() -> Non
         threaded = geos_in_threads(shapely.intersection, squares, many)
         at_once = shapely.intersection(squares, many)
         assert (shapely.to_wkb(threaded) == shapely.to_wkb(at_once)).all()
+
+
+def test_prepared_polygons_stay_in_one_thread_each() -> None:
+    """A predicate of prepared polygons, each tested against many points: runs are cut only
+    between polygons (``together``), none is in two runs, and the answers are one call's;
+    numbers not grouped make one call."""
+    rng = np.random.default_rng(5)
+    polygons = shapely.buffer(shapely.points(rng.uniform(0, 1000, (40, 2))), 60)
+    shapely.prepare(polygons)
+    which = np.sort(rng.integers(0, 40, 8 * MIN_PER_THREAD))  # grouped, as pairs come
+    points = shapely.points(rng.uniform(0, 1000, (len(which), 2)))
+    runs: list[set[int]] = []
+
+    def contains(tested: np.ndarray, at: np.ndarray) -> np.ndarray:
+        runs.append({id(polygon) for polygon in tested.tolist()})
+        return shapely.contains(tested, at)
+
+    at_once = shapely.contains(polygons[which], points)
+    threaded = geos_in_threads(contains, polygons[which], points, together=which)
+    assert threaded.tolist() == at_once.tolist() and at_once.any() and not at_once.all()
+    assert len(runs) > 1 and sum(len(run) for run in runs) == len(set().union(*runs)) == 40
+    runs.clear()
+    mixed = rng.permutation(len(which))
+    answers = geos_in_threads(contains, polygons[which[mixed]], points[mixed],
+                              together=which[mixed])  # fmt: skip
+    assert answers.tolist() == at_once[mixed].tolist() and len(runs) == 1

@@ -1,7 +1,8 @@
 """Ingest: read the files as the ONS and NHS publish them, validate, assemble a vintage.
 
-``build_vintage`` is imported on first use (PEP 562), so the boundary reader can be
-imported without pandas: the build reads the boundaries in a process of its own."""
+``build_vintage`` is imported on first use (PEP 562): the build's boundary process
+imports ``boundary_work`` from here, and starts sooner without the build and its
+declarations (about 30 ms, on the build's critical path)."""
 
 from __future__ import annotations
 
